@@ -1,0 +1,57 @@
+# microdot firmware project: the front door. `make help` lists the targets.
+
+# ---- pinned versions (the one place they are set) ----
+MPY_VERSION      := v1.28.0
+MPY_GIT_URL      ?= https://github.com/micropython/micropython.git
+IDF_VERSION      := v5.5.1
+IDF_DOCKER_IMAGE := espressif/idf:$(IDF_VERSION)
+# Python packages are pinned in requirements/*.txt.
+
+VERSION := $(shell sed -n "s/^__version__ = '\(.*\)'/\1/p" microdot/microdot.py)
+PYTHON  ?= python3
+VENV    := .venv
+VPY     := $(VENV)/bin/python
+BOARD   ?= UNIX
+APP     ?= examples/hello/hello.py
+
+.DEFAULT_GOAL := all
+.PHONY: all help venv test test-cpython test-micropython run run-cpython clean
+
+all: firmware
+
+help:
+	@echo "microdot $(VERSION) (MicroPython $(MPY_VERSION))"
+	@echo ""
+	@echo "  make                      build the default firmware (BOARD=UNIX)"
+	@echo "  make test                 set everything up and run every test suite"
+	@echo "  make test-cpython         only the CPython suite (pytest)"
+	@echo "  make test-micropython     only the MicroPython unix-runtime suites"
+	@echo "  make run APP=...          serve an app on the MicroPython runtime"
+	@echo "  make run-cpython APP=...  serve an app on CPython"
+	@echo "  make venv                 create .venv with the pinned tools"
+	@echo "  make clean                remove build outputs"
+	@$(foreach h,$(HELP_LINES),echo "  $(h)";)
+
+venv:
+	@$(PYTHON) tools/bootstrap.py
+
+test: venv
+	@$(VPY) tools/run_tests.py
+
+test-cpython: venv
+	@$(VPY) tools/run_tests.py cpython
+
+test-micropython: venv
+	@$(VPY) tools/run_tests.py micropython-src micropython-mpy micropython-mpy-200k
+
+run: venv
+	cd $(dir $(APP)) && MICROPYPATH=$(CURDIR):.frozen $(abspath $(VENV))/bin/micropython -X heapsize=200k $(notdir $(APP)) $(ARGS)
+
+run-cpython: venv
+	cd $(dir $(APP)) && $(abspath $(VPY)) $(notdir $(APP)) $(ARGS)
+
+clean:
+	rm -rf .build firmware/*/
+
+# Each area of the project adds its targets (and HELP_LINES) in mk/.
+-include mk/*.mk

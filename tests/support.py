@@ -1,0 +1,39 @@
+# Helpers shared by the test modules; portable to MicroPython.
+import sys
+import asyncio
+
+MICROPYTHON = sys.implementation.name == 'micropython'
+CPYTHON = not MICROPYTHON
+TESTS_DIR = __file__.rsplit('/', 1)[0] if '/' in __file__ else '.'
+FILES_DIR = TESTS_DIR + '/files'
+
+try:
+    import socket
+    HAS_SOCKETS = hasattr(socket, 'socket')
+except ImportError:
+    HAS_SOCKETS = False
+
+try:
+    import _thread  # noqa: F401
+    HAS_THREADS = True
+except ImportError:
+    HAS_THREADS = False
+
+try:
+    import os
+    os.stat(TESTS_DIR)
+    HAS_FILESYSTEM = True
+except (ImportError, OSError):
+    HAS_FILESYSTEM = False
+
+
+def run(coro):
+    """Run a coroutine to completion on a fresh event loop."""
+    return asyncio.run(coro)
+
+
+def async_test(f):
+    """Decorator for test methods written as coroutines."""
+    def wrapper(self):
+        return run(f(self))
+    return wrapper

@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""Run the shared test suite on the MicroPython unix runtime.
+
+Each test module runs in its own `micropython` process through
+tests/mpy/runner.py, so a module that exhausts the heap cannot take the
+others down. Modes:
+
+  src       the microdot package from source
+  mpy       the package compiled to .mpy by mpy-cross
+  mpy-200k  the .mpy package under -X heapsize=200k (an ESP32's RAM on a
+            64-bit runtime)
+
+Usage: tools/mpytest.py [--mode MODE] [--heapsize SIZE] [-j N] [-v] [MODULE ...]
+"""
+import argparse
+import concurrent.futures
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TESTS = os.path.join(ROOT, 'tests')
+RUNNER = os.path.join(TESTS, 'mpy', 'runner.py')
+BUILD = os.path.join(ROOT, '.build')
+RESULT_RE = re.compile(r'^RESULT (\S+) passed=(\d+) failed=(\d+) '
+                       r'skipped=(\d+) peak=(\d+)', re.M)
+MODES = {'src': None, 'mpy': None, 'mpy-200k': '200k'}
+
+
+def find_tool(name):
+    here = os.path.join(os.path.dirname(sys.executable), name)
+    return here if os.path.exists(here) else shutil.which(name)
+
+
+def compile_package(dest):
+    """Compile microdot/*.py to .mpy files under dest/microdot."""
+    mpy_cross = find_tool('mpy-cross')
+    if not mpy_cross:
+        sys.exit('mpytest: mpy-cross not found: run `make venv` first')
+    pkg = os.path.join(dest, 'microdot')
+    shutil.rmtree(pkg, ignore_errors=True)
+    os.makedirs(pkg)
+    src = os.path.join(ROOT, 'microdot')
+    for name in sorted(os.listdir(src)):
+        if name.endswith('.py'):
+            out = os.path.join(pkg, name[:-3] + '.mpy')
+            subprocess.run([mpy_cross, '-o', out, os.path.join(src, name)],
+                           check=True)
+    return dest
+
+
+def package_path(mode):
+    if mode == 'src':
+        return ROOT
+    return compile_package(os.path.join(BUILD, 'mpy'))
+
+
+def lib_path():
+    """Third-party pure-Python packages the MicroPython tests import."""
+    return os.path.join(BUILD, 'mpylib')
+
+
+def discover():
+    return sorted(f[:-3] for f in os.listdir(TESTS)
+                  if f.startswith('test_') and f.endswith('.py'))
+
+
+def run_module(micropython, heapsize, paths, module, verbose, timeout):
+    cmd = [micropython]
+    if heapsize:
+        cmd += ['-X', 'heapsize=' + heapsize]
+    cmd.append(RUNNER)
+    for path in paths:
+        cmd += ['-p', path]
+    if verbose:
+        cmd.append('-v')
+    cmd.append(module)
+    try:
+        proc = subprocess.run(cmd, cwd=TESTS, capture_output=True,
+                              text=True, timeout=timeout)
+        out = proc.stdout + proc.stderr
+    except subprocess.TimeoutExpired as exc:
+        out = (exc.stdout or b'').decode(errors='replace') if isinstance(
+            exc.stdout, bytes) else (exc.stdout or '')
+        return module, out + '\nTIMEOUT after %ds' % timeout, None
+    match = RESULT_RE.search(out)
+    if not match:
+        return module, out + '\nno RESULT line (exit %d)' % proc.returncode, \
+            None
+    counts = tuple(int(x) for x in match.groups()[1:])
+    return module, out, counts
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--mode', choices=MODES, default='src')
+    parser.add_argument('--heapsize', help='override -X heapsize')
+    parser.add_argument('-j', '--jobs', type=int, default=2)
+    parser.add_argument('-v', '--verbose', action='store_true')
+    parser.add_argument('--timeout', type=int, default=300)
+    parser.add_argument('modules', nargs='*')
+    args = parser.parse_args()
+    micropython = find_tool('micropython')
+    if not micropython:
+        sys.exit('mpytest: the micropython runtime is not installed: '
+                 'run `make venv` first')
+    heapsize = args.heapsize or MODES[args.mode]
+    paths = [package_path(args.mode), lib_path()]
+    label = 'micropython-' + args.mode
+    modules = args.modules or discover()
+    totals = [0, 0, 0]
+    failed_modules = []
+    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        jobs = [pool.submit(run_module, micropython, heapsize, paths, m,
+                            args.verbose, args.timeout) for m in modules]
+        for job in jobs:
+            module, out, counts = job.result()
+            if counts is None:
+                failed_modules.append(module)
+                totals[1] += 1
+                print(out.rstrip())
+                print('%s %s: crashed' % (label, module))
+                continue
+            passed, failed, skipped, peak = counts
+            totals[0] += passed
+            totals[1] += failed
+            totals[2] += skipped
+            if failed or args.verbose:
+                print(out.rstrip())
+            if failed:
+                failed_modules.append(module)
+            print('%s %-22s %4d passed %3d failed %3d skipped  peak heap %7d'
+                  % (label, module, passed, failed, skipped, peak))
+    print('%s: %d passed, %d failed, %d skipped' % (label, *totals))
+    return 1 if totals[1] else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Run every test suite (what `make test` does once .venv exists) and print
+one summary line per runtime.
+
+Usage: tools/run_tests.py [SUITE ...]   (default: all suites)
+"""
+import os
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PY = sys.executable
+
+
+def pytest_suite(label, args):
+    def run():
+        with tempfile.TemporaryDirectory() as tmp:
+            xml = os.path.join(tmp, 'junit.xml')
+            proc = subprocess.run([PY, '-m', 'pytest', '-q', '-rs',
+                                   '--junitxml=' + xml] + args, cwd=ROOT)
+            if not os.path.exists(xml):
+                return None, proc.returncode
+            suite = ET.parse(xml).getroot()
+            if suite.tag == 'testsuites':
+                suite = suite[0]
+            tests = int(suite.get('tests', 0))
+            failed = int(suite.get('failures', 0)) + int(suite.get('errors',
+                                                                   0))
+            skipped = int(suite.get('skipped', 0))
+            counts = (tests - failed - skipped, failed, skipped)
+            code = 0 if proc.returncode in (0, 5) and not failed else 1
+            return counts, code
+    return label, run
+
+
+def mpy_suite(mode):
+    label = 'micropython-' + mode
+
+    def run():
+        proc = subprocess.run([PY, os.path.join(ROOT, 'tools', 'mpytest.py'),
+                               '--mode', mode], cwd=ROOT,
+                              stdout=subprocess.PIPE, text=True)
+        sys.stdout.write(proc.stdout)
+        last = proc.stdout.strip().splitlines()[-1:] or ['']
+        try:
+            words = last[0].split(':', 1)[1].replace(',', '').split()
+            counts = (int(words[0]), int(words[2]), int(words[4]))
+        except (IndexError, ValueError):
+            return None, proc.returncode or 1
+        return counts, proc.returncode
+    return label, run
+
+
+SUITES = [
+    pytest_suite('cpython', ['tests']),
+    mpy_suite('src'),
+    mpy_suite('mpy'),
+    mpy_suite('mpy-200k'),
+]
+
+
+def main(argv):
+    wanted = set(argv)
+    summary = []
+    total = [0, 0, 0]
+    status = 0
+    for label, run in SUITES:
+        if wanted and label not in wanted:
+            continue
+        print('=== %s ===' % label, flush=True)
+        counts, code = run()
+        if counts is None:
+            summary.append('%s: did not run (exit %d)' % (label, code))
+            status = 1
+            continue
+        summary.append('%s: %d passed, %d failed, %d skipped' % (label,
+                                                                 *counts))
+        total = [a + b for a, b in zip(total, counts)]
+        if code or counts[1]:
+            status = 1
+    print('=== summary ===')
+    for line in summary:
+        print(line)
+    print('total: %d passed, %d failed, %d skipped' % tuple(total))
+    return status
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))
