@@ -67,6 +67,13 @@ def digest(files):
     return h.hexdigest()
 
 
+def install_upip(venv):
+    """Packages pip cannot install (requirements/upip.lock)."""
+    return subprocess.run([sys.executable, os.path.join(ROOT, 'tools',
+                                                        'install_upip.py'),
+                           venv]).returncode
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--venv', default=os.path.join(ROOT, '.venv'))
@@ -79,7 +86,7 @@ def main():
     stamp = os.path.join(args.venv, '.requirements-sha256')
     want = digest(files)
     if os.path.exists(stamp) and open(stamp).read() == want:
-        return 0
+        return install_upip(args.venv)
     python = os.path.join(args.venv, 'bin', 'python')
     if not os.path.exists(python):
         venv.create(args.venv, with_pip=True)
@@ -92,7 +99,7 @@ def main():
         return 1
     with open(stamp, 'w') as f:
         f.write(want)
-    return 0
+    return install_upip(args.venv)
 
 
 if __name__ == '__main__':

@@ -14,6 +14,7 @@ Usage: tools/mpytest.py [--mode MODE] [--heapsize SIZE] [-j N] [-v] [MODULE ...]
 """
 import argparse
 import concurrent.futures
+import glob
 import os
 import re
 import shutil
@@ -57,9 +58,39 @@ def package_path(mode):
     return compile_package(os.path.join(BUILD, 'mpy'))
 
 
+# Pure-Python packages of .venv that the MicroPython tests import too.
+MPYLIB_PACKAGES = ('utemplate',)
+
+
 def lib_path():
-    """Third-party pure-Python packages the MicroPython tests import."""
-    return os.path.join(BUILD, 'mpylib')
+    """Third-party pure-Python packages the MicroPython tests import,
+    copied from .venv's site-packages (only files that changed, so parallel
+    runs never see a half-copied package)."""
+    dest = os.path.join(BUILD, 'mpylib')
+    for site in glob.glob(os.path.join(ROOT, '.venv', 'lib', 'python*',
+                                       'site-packages')):
+        for name in MPYLIB_PACKAGES:
+            src = os.path.join(site, name)
+            if not os.path.isdir(src):
+                continue
+            os.makedirs(os.path.join(dest, name), exist_ok=True)
+            for filename in os.listdir(src):
+                if filename.endswith('.py'):
+                    copy_if_changed(os.path.join(src, filename),
+                                    os.path.join(dest, name, filename))
+    return dest
+
+
+def copy_if_changed(src, dst):
+    with open(src, 'rb') as f:
+        data = f.read()
+    if os.path.exists(dst):
+        with open(dst, 'rb') as f:
+            if f.read() == data:
+                return
+    with open(dst + '.tmp', 'wb') as f:
+        f.write(data)
+    os.replace(dst + '.tmp', dst)
 
 
 def discover():
