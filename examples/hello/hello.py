@@ -1,0 +1,32 @@
+"""The smallest app: one route that says hello.
+
+Run: python hello.py [--host HOST] [--port PORT]   (also under MicroPython)
+"""
+import sys
+
+from microdot import Microdot
+
+app = Microdot()
+
+
+@app.route('/')
+async def index(request):
+    return 'Hello, world!'
+
+
+def options(argv, host='0.0.0.0', port=5000):
+    """--host and --port from the command line (MicroPython has no
+    argparse)."""
+    args = list(argv)
+    while args:
+        arg = args.pop(0)
+        if arg == '--host':
+            host = args.pop(0)
+        elif arg == '--port':
+            port = int(args.pop(0))
+    return host, port
+
+
+if __name__ == '__main__':
+    host, port = options(sys.argv[1:])
+    app.run(host=host, port=port)

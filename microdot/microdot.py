@@ -1,0 +1,1605 @@
+"""
+microdot
+--------
+
+A Microdot-compatible web framework for MicroPython and CPython, in one file.
+
+This module works alone: copy it onto a board as ``microdot.py`` and
+``from microdot import Microdot`` serves an app. It imports nothing from the
+rest of the package.
+"""
+import asyncio
+import io
+import json
+import re
+import sys
+import time
+
+__version__ = '0.1.0'
+
+MICROPYTHON = sys.implementation.name == 'micropython'
+
+if MICROPYTHON:
+    iscoroutinefunction = None
+else:  # pragma: no branch
+    import functools
+    import inspect
+    iscoroutinefunction = inspect.iscoroutinefunction
+
+# ---------------------------------------------------------------------------
+# Small helpers
+# ---------------------------------------------------------------------------
+
+# EPIPE, ECONNRESET (BSD), ECONNRESET (Linux), ENOTCONN (lwIP): a client
+# that went away, not a server error.
+MUTED_SOCKET_ERRORS = [32, 54, 104, 128]
+
+
+def _is_muted(exc):
+    if not isinstance(exc, OSError):
+        return False
+    code = exc.errno if getattr(exc, 'errno', None) is not None else (
+        exc.args[0] if exc.args else None)
+    return code in MUTED_SOCKET_ERRORS or code == 'Connection lost'
+
+
+def iscoroutine(obj):
+    if MICROPYTHON:
+        return hasattr(obj, 'send') and hasattr(obj, 'throw')
+    return inspect.iscoroutine(obj)
+
+
+def print_exception(exc):
+    if MICROPYTHON:
+        sys.print_exception(exc)
+    else:
+        import traceback
+        traceback.print_exception(type(exc), exc, exc.__traceback__)
+
+
+async def invoke_handler(handler, *args, **kwargs):
+    """Call a handler that may be a plain function or a coroutine function.
+
+    On CPython plain functions run in the loop's thread pool, so a blocking
+    handler does not stop the server; MicroPython calls them inline.
+    """
+    if MICROPYTHON:
+        ret = handler(*args, **kwargs)
+    elif iscoroutinefunction(handler):
+        ret = await handler(*args, **kwargs)
+    else:
+        ret = await asyncio.get_running_loop().run_in_executor(
+            None, functools.partial(handler, *args, **kwargs))
+    if iscoroutine(ret) or (not MICROPYTHON and inspect.isawaitable(ret)):
+        ret = await ret
+    return ret
+
+
+def mro(cls):
+    """The classes searched for an exception handler, most specific first."""
+    if hasattr(cls, 'mro'):
+        return cls.__mro__
+    # MicroPython has no __mro__: a depth-first walk over the bases, keeping
+    # the last occurrence of a class seen twice, as MicroPython looks up.
+    order = []
+    stack = [cls]
+    while stack:
+        c = stack.pop(0)
+        if c in order:
+            order.remove(c)
+        order.append(c)
+        stack = list(c.__bases__) + stack
+    return order
+
+
+# The JSON backend: the standard library's by default, so the output format
+# never depends on what happens to be installed. set_json_backend(orjson)
+# (or any object with dumps and loads) opts into another.
+_json = json
+
+
+def set_json_backend(backend):
+    global _json
+    _json = backend
+
+
+def json_dumps(obj):
+    return _json.dumps(obj)
+
+
+def json_loads(text):
+    return _json.loads(text)
+
+
+def _decode(data):
+    """UTF-8 decode, replacing invalid bytes (MicroPython has no errors=)."""
+    try:
+        return data.decode()
+    except UnicodeError:
+        return ''.join(chr(c) if c < 128 else '\ufffd' for c in data)
+
+
+_HEX = b'0123456789abcdefABCDEF'
+
+
+def urldecode(s):
+    """Decode a URL-encoded string or bytes. `+` is a space; malformed
+    percent escapes are kept literally."""
+    if isinstance(s, str):
+        s = s.encode()
+    s = s.replace(b'+', b' ')
+    if b'%' not in s:
+        return _decode(s)
+    parts = s.split(b'%')
+    out = bytearray(parts[0])
+    for part in parts[1:]:
+        if len(part) >= 2 and part[0] in _HEX and part[1] in _HEX:
+            out.append(int(part[:2], 16))
+            out += part[2:]
+        else:
+            out += b'%'
+            out += part
+    return _decode(bytes(out))
+
+
+_URL_SAFE = b'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz' \
+    b'0123456789-._~/'
+
+
+def urlencode(s):
+    """Percent-encode a string for a query value (RFC 3986; `/` is kept and
+    a space becomes `+`)."""
+    out = []
+    for c in s.encode() if isinstance(s, str) else s:
+        if c in _URL_SAFE:
+            out.append(chr(c))
+        elif c == 32:
+            out.append('+')
+        else:
+            out.append('%%%02X' % c)
+    return ''.join(out)
+
+
+def _parse_urlencoded(data):
+    """Parse `a=1&b=2` (str or bytes) into a MultiDict of str values."""
+    args = MultiDict()
+    if isinstance(data, (bytes, bytearray)):
+        data = _decode(data)
+    for pair in data.split('&'):
+        if not pair:
+            continue
+        key, sep, value = pair.partition('=')
+        args[urldecode(key)] = urldecode(value) if value else ''
+    return args
+
+
+class NoCaseDict(dict):
+    """A dict with case-insensitive string keys that keeps the spelling a
+    key was first stored with."""
+
+    def __init__(self, initial_dict=None):
+        super().__init__()
+        self.keymap = {}
+        if initial_dict:
+            self.update(initial_dict)
+
+    def __setitem__(self, key, value):
+        lower = key.lower()
+        stored = self.keymap.get(lower)
+        if stored is None:
+            self.keymap[lower] = stored = key
+        super().__setitem__(stored, value)
+
+    def __getitem__(self, key):
+        return super().__getitem__(self.keymap.get(key.lower(), key))
+
+    def __delitem__(self, key):
+        stored = self.keymap.pop(key.lower(), key)
+        super().__delitem__(stored)
+
+    def __contains__(self, key):
+        return key.lower() in self.keymap
+
+    def get(self, key, default=None):
+        stored = self.keymap.get(key.lower())
+        return default if stored is None else super().__getitem__(stored)
+
+    def pop(self, key, *default):
+        stored = self.keymap.pop(key.lower(), None)
+        if stored is None:
+            if default:
+                return default[0]
+            raise KeyError(key)
+        return super().pop(stored)
+
+    def setdefault(self, key, default=None):
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def update(self, other_dict):
+        for key, value in other_dict.items():
+            self[key] = value
+
+    def copy(self):
+        return NoCaseDict(self)
+
+    def clear(self):
+        super().clear()
+        self.keymap.clear()
+
+    def popitem(self):
+        key, value = super().popitem()
+        self.keymap.pop(key.lower(), None)
+        return key, value
+
+
+class MultiDict(dict):
+    """A dict that keeps every value given for a key, as a list.
+
+    ``d[key] = value`` appends; ``d[key]`` and ``get()`` return the first
+    value; ``getlist()`` returns them all.
+    """
+
+    def __init__(self, initial_dict=None):
+        super().__init__()
+        if initial_dict:
+            for key, value in initial_dict.items():
+                self[key] = value
+
+    def __setitem__(self, key, value):
+        values = super().get(key)
+        if values is None:
+            super().__setitem__(key, [value])
+        else:
+            values.append(value)
+
+    def __getitem__(self, key):
+        return super().__getitem__(key)[0]
+
+    def get(self, key, default=None, type=None):
+        values = super().get(key)
+        if not values:
+            return default
+        return type(values[0]) if type else values[0]
+
+    def getlist(self, key, type=None):
+        values = super().get(key) or []
+        return [type(v) for v in values] if type else list(values)
+
+    def setlist(self, key, values):
+        super().__setitem__(key, list(values))
+
+    def to_dict(self):
+        """A plain dict with the first value of each key."""
+        return {key: values[0] for key, values in self.items()}
+
+
+class AsyncBytesIO:
+    """An in-memory stream with the async interface of a socket stream."""
+
+    def __init__(self, data):
+        self.stream = io.BytesIO(data)
+
+    async def read(self, n=-1):
+        return self.stream.read(n)
+
+    async def readline(self):
+        return self.stream.readline()
+
+    async def readexactly(self, n):
+        return self.stream.read(n)
+
+    async def readuntil(self, separator=b'\n'):
+        data = b''
+        while not data.endswith(separator):
+            byte = self.stream.read(1)
+            if not byte:
+                break
+            data += byte
+        return data
+
+    async def awrite(self, data):
+        return self.stream.write(data)
+
+    async def aclose(self):
+        pass
+
+
+class HTTPException(Exception):
+    def __init__(self, status_code, reason=None):
+        self.status_code = status_code
+        self.reason = reason or str(status_code) + ' error'
+
+    def __repr__(self):  # pragma: no cover
+        return 'HTTPException: {}'.format(self.status_code)
+
+
+# ---------------------------------------------------------------------------
+# URL patterns
+# ---------------------------------------------------------------------------
+
+_REGEX_SPECIAL = '\\.^$*+?{}[]|()'
+
+
+def _regex_escape(text):
+    return ''.join('\\' + c if c in _REGEX_SPECIAL else c for c in text)
+
+
+def _count_groups(regex):
+    """Number of capturing groups in a regex (MicroPython's re cannot say)."""
+    count = 0
+    escaped = in_class = False
+    for i, c in enumerate(regex):
+        if escaped:
+            escaped = False
+        elif c == '\\':
+            escaped = True
+        elif in_class:
+            in_class = c != ']'
+        elif c == '[':
+            in_class = True
+        elif c == '(' and regex[i + 1:i + 2] != '?':
+            count += 1
+    return count
+
+
+class URLPattern:
+    segment_patterns = {
+        'string': '/([^/]+)',
+        'int': '/(-?\\d+)',
+        'path': '/(.+)',
+    }
+    segment_parsers = {
+        'int': int,
+    }
+
+    @classmethod
+    def register_type(cls, type_name, pattern='[^/]+', parser=None):
+        cls.segment_patterns[type_name] = '/(' + pattern + ')'
+        cls.segment_parsers[type_name] = parser
+
+    def __init__(self, url_pattern):
+        self.url_pattern = url_pattern
+        self.segments = []
+        self.regex = None
+        self._static = None
+
+    def _parse(self):
+        """Validate the pattern. A pattern without dynamic parts is matched
+        by string comparison; only dynamic ones get a regex."""
+        source = ''
+        segments = []
+        group = 1
+        dynamic = False
+        for segment in self.url_pattern.lstrip('/').split('/'):
+            if segment and segment[0] == '<':
+                if segment[-1] != '>':
+                    raise ValueError('invalid URL pattern')
+                type_, _, name = segment[1:-1].rpartition(':')
+                if not type_:
+                    type_ = 'string'
+                if type_.startswith('re:'):
+                    fragment = '/(' + type_[3:] + ')'
+                    parser = None
+                    type_ = 're'
+                else:
+                    if type_ not in self.segment_patterns:
+                        raise ValueError('invalid URL segment type')
+                    fragment = self.segment_patterns[type_]
+                    parser = self.segment_parsers.get(type_)
+                segments.append({'parser': parser, 'name': name,
+                                 'type': type_, 'group': group})
+                group += _count_groups(fragment)
+                source += fragment
+                dynamic = True
+            else:
+                segments.append({'parser': None})
+                source += '/' + _regex_escape(segment)
+        self.segments = segments
+        if dynamic:
+            self.regex = re.compile('^' + source + '$')
+            self._static = None
+        else:
+            self._static = '/' + self.url_pattern.lstrip('/')
+        return source
+
+    def compile(self):
+        source = self._parse()
+        if self.regex is None:
+            self.regex = re.compile('^' + source + '$')
+        return self.regex
+
+    def match(self, path):
+        if self._static is None and self.regex is None:
+            self._parse()
+        if self._static is not None:
+            return {} if path == self._static else None
+        g = self.regex.match(path)
+        if not g:
+            return None
+        args = {}
+        for segment in self.segments:
+            if 'name' not in segment:
+                continue
+            value = g.group(segment['group'])
+            parser = segment['parser']
+            if parser:
+                value = parser(value)
+                if value is None:
+                    return None
+            args[segment['name']] = value
+        return args
+
+    def __repr__(self):  # pragma: no cover
+        return 'URLPattern: {}'.format(self.url_pattern)
+
+
+# ---------------------------------------------------------------------------
+# Requests: turning bytes into a Request (no sockets here)
+# ---------------------------------------------------------------------------
+
+class _BoundedStream:
+    """A request body read from the connection, ending after
+    Content-Length bytes so that read-to-end cannot hang."""
+
+    def __init__(self, reader, length):
+        self.reader = reader
+        self.remaining = length
+
+    async def read(self, n=-1):
+        if self.remaining <= 0:
+            return b''
+        if n < 0 or n > self.remaining:
+            n = self.remaining
+        if n < 0:
+            return b''
+        data = await self.reader.read(n)
+        if not data:
+            raise EOFError('body truncated')
+        self.remaining -= len(data)
+        return data
+
+    async def readexactly(self, n):
+        n = min(n, self.remaining)
+        data = await self.reader.readexactly(n)
+        self.remaining -= len(data)
+        return data
+
+    async def readuntil(self, separator=b'\n'):
+        data = b''
+        while not data.endswith(separator):
+            byte = await self.read(1)
+            if not byte:
+                break
+            data += byte
+        return data
+
+    async def readline(self):
+        return await self.readuntil(b'\n')
+
+    async def aclose(self):
+        pass
+
+
+class _BufferedReader:
+    """Buffers a socket stream: lines are found in big reads (MicroPython's
+    streams read lines one byte per system call), a line longer than
+    Request.max_readline is refused before it is all in memory, and an idle
+    connection can wait for data without reading a request."""
+
+    def __init__(self, stream, size=1024):
+        self.stream = stream
+        self.size = size
+        self.buf = b''
+
+    async def _fill(self):
+        data = await self.stream.read(self.size)
+        if data:
+            self.buf += data
+        return bool(data)
+
+    async def wait_data(self):
+        """Wait until data arrives; False at the end of the stream."""
+        return bool(self.buf) or await self._fill()
+
+    async def readline(self):
+        limit = Request.max_readline
+        while True:
+            i = self.buf.find(b'\n')
+            if i >= 0:
+                line = self.buf[:i + 1]
+                self.buf = self.buf[i + 1:]
+                return line
+            if len(self.buf) > limit:
+                raise ValueError('line too long')
+            if not await self._fill():
+                line = self.buf
+                self.buf = b''
+                return line
+
+    async def read(self, n=-1):
+        if not self.buf:
+            if n < 0:
+                n = 65536
+            return await self.stream.read(n)
+        if n < 0 or n >= len(self.buf):
+            data = self.buf
+            self.buf = b''
+        else:
+            data = self.buf[:n]
+            self.buf = self.buf[n:]
+        return data
+
+    async def readexactly(self, n):
+        while len(self.buf) < n:
+            if not await self._fill():
+                raise EOFError('connection closed')
+        data = self.buf[:n]
+        self.buf = self.buf[n:]
+        return data
+
+    async def readuntil(self, separator=b'\n'):
+        while True:
+            i = self.buf.find(separator)
+            if i >= 0:
+                i += len(separator)
+                data = self.buf[:i]
+                self.buf = self.buf[i:]
+                return data
+            if not await self._fill():
+                data = self.buf
+                self.buf = b''
+                return data
+
+
+async def _read_line(reader):
+    line = await reader.readline()
+    if len(line) > Request.max_readline:
+        raise ValueError('line too long')
+    return line
+
+
+async def _read_chunked(reader, limit):
+    """Decode a chunked request body, refusing more than limit bytes."""
+    body = b''
+    while True:
+        size = (await _read_line(reader)).split(b';', 1)[0].strip()
+        size = int(size, 16)
+        if size == 0:
+            while (await _read_line(reader)).strip():
+                pass  # trailers
+            return body
+        if len(body) + size > limit:
+            return None
+        body += await reader.readexactly(size)
+        await reader.readexactly(2)
+
+
+class Request:
+    #: Declared bodies larger than this get 413.
+    max_content_length = 16 * 1024
+    #: Bodies up to this size are loaded into ``body``; larger ones are
+    #: only available as ``stream``.
+    max_body_length = 16 * 1024
+    #: Longest request or header line, terminator included.
+    max_readline = 2 * 1024
+    #: Most header lines a request may have.
+    max_headers = 100
+
+    class G:
+        pass
+
+    def __init__(self, app, client_addr, method, url, http_version, headers,
+                 body=None, stream=None, sock=None, url_prefix='',
+                 subapp=None, scheme=None, route=None):
+        self.app = app
+        self.client_addr = client_addr
+        self.method = method
+        self.url = url
+        self.path, sep, query = url.partition('?')
+        self.query_string = query if sep else None
+        self.http_version = http_version
+        self.headers = headers
+        self.scheme = scheme or 'http'
+        self.url_prefix = url_prefix
+        self.subapp = subapp
+        self.route = route
+        self.sock = sock
+        self.body_used = False
+        self.g = Request.G()
+        self.after_request_handlers = []
+        cl = headers.get('Content-Length')
+        self.content_length = int(cl) if cl else 0
+        self.content_type = headers.get('Content-Type')
+        self._body = body or b''
+        self._stream = stream
+        self._args = None
+        self._cookies = None
+        self._json = None
+        self._form = None
+        self._files = None
+
+    @staticmethod
+    async def create(app, client_reader, client_writer, client_addr,
+                     scheme=None):
+        """Read one request from a stream; None when the stream is at its
+        end. Malformed input raises ValueError (the server answers 400)."""
+        line = (await _read_line(client_reader)).strip()
+        if not line:
+            return None
+        method, url, http_version = line.decode().split()
+        protocol, slash, http_version = http_version.partition('/')
+        if not slash:
+            raise ValueError('invalid HTTP version')
+        headers = NoCaseDict()
+        content_length = None
+        count = 0
+        while True:
+            line = (await _read_line(client_reader)).strip()
+            if not line:
+                break
+            count += 1
+            if count > Request.max_headers:
+                raise ValueError('too many headers')
+            name, sep, value = line.decode().partition(':')
+            if not sep:
+                raise ValueError('invalid header')
+            value = value.strip()
+            headers[name] = value
+            if name.lower() == 'content-length':
+                if not value.isdigit() or (content_length is not None and
+                                           int(value) != content_length):
+                    raise ValueError('invalid Content-Length')
+                content_length = int(value)
+        body = b''
+        stream = None
+        if 'chunked' in headers.get('Transfer-Encoding', '').lower():
+            if content_length is not None:
+                raise ValueError('Content-Length with chunked encoding')
+            body = await _read_chunked(client_reader,
+                                       Request.max_content_length)
+            if body is None:  # too large: dispatch answers 413
+                headers['Content-Length'] = str(
+                    Request.max_content_length + 1)
+                body = b''
+            else:
+                headers['Content-Length'] = str(len(body))
+                if len(body) > Request.max_body_length:
+                    stream = AsyncBytesIO(body)
+                    body = b''
+        elif content_length:
+            if content_length <= Request.max_content_length and \
+                    http_version == '1.1' and client_writer is not None and \
+                    headers.get('Expect', '').lower() == '100-continue':
+                await client_writer.awrite(b'HTTP/1.1 100 Continue\r\n\r\n')
+            if content_length <= Request.max_body_length:
+                body = await client_reader.readexactly(content_length)
+                if len(body) < content_length:
+                    raise EOFError('body truncated')
+            elif content_length <= Request.max_content_length:
+                stream = _BoundedStream(client_reader, content_length)
+        return Request(app, client_addr, method, url, http_version, headers,
+                       body=body, stream=stream,
+                       sock=(client_reader, client_writer), scheme=scheme)
+
+    @property
+    def args(self):
+        if self._args is None:
+            self._args = _parse_urlencoded(self.query_string) \
+                if self.query_string else MultiDict()
+        return self._args
+
+    @args.setter
+    def args(self, value):
+        self._args = value
+
+    @property
+    def cookies(self):
+        if self._cookies is None:
+            self._cookies = {}
+            header = self.headers.get('Cookie')
+            if header:
+                for cookie in header.split(';'):
+                    name, sep, value = cookie.strip().partition('=')
+                    self._cookies[name] = value
+        return self._cookies
+
+    @cookies.setter
+    def cookies(self, value):
+        self._cookies = value
+
+    @property
+    def body(self):
+        return self._body
+
+    @property
+    def stream(self):
+        if self._stream is None:
+            self._stream = AsyncBytesIO(self._body)
+        return self._stream
+
+    def _media_type(self):
+        if not self.content_type:
+            return None
+        return self.content_type.split(';', 1)[0].strip().lower()
+
+    def _loaded_body(self):
+        if self.content_length > Request.max_body_length and not self._body:
+            raise HTTPException(413, 'Payload too large')
+        return self._body
+
+    @property
+    def json(self):
+        if self._json is None:
+            media_type = self._media_type()
+            if media_type != 'application/json' and not (
+                    media_type and media_type.startswith('application/') and
+                    media_type.endswith('+json')):
+                return None
+            try:
+                self._json = json_loads(_decode(self._loaded_body()))
+            except ValueError:
+                raise HTTPException(400, 'Invalid JSON')
+        return self._json
+
+    @property
+    def form(self):
+        if self._form is None:
+            if self._media_type() != 'application/x-www-form-urlencoded':
+                return None
+            self._form = _parse_urlencoded(self._loaded_body())
+        return self._form
+
+    @form.setter
+    def form(self, value):
+        self._form = value
+
+    @property
+    def files(self):
+        return self._files
+
+    @files.setter
+    def files(self, value):
+        self._files = value
+
+    def after_request(self, f):
+        self.after_request_handlers.append(f)
+        return f
+
+
+# ---------------------------------------------------------------------------
+# Responses: turning a Response into bytes
+# ---------------------------------------------------------------------------
+
+_REASONS = {
+    100: 'Continue', 101: 'Switching Protocols', 200: 'OK', 201: 'Created',
+    202: 'Accepted', 204: 'No Content', 206: 'Partial Content',
+    301: 'Moved Permanently', 302: 'Found', 303: 'See Other',
+    304: 'Not Modified', 307: 'Temporary Redirect',
+    308: 'Permanent Redirect', 400: 'Bad Request', 401: 'Unauthorized',
+    403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
+    406: 'Not Acceptable', 408: 'Request Timeout', 409: 'Conflict',
+    410: 'Gone', 411: 'Length Required', 413: 'Content Too Large',
+    415: 'Unsupported Media Type', 422: 'Unprocessable Content',
+    429: 'Too Many Requests', 500: 'Internal Server Error',
+    501: 'Not Implemented', 502: 'Bad Gateway', 503: 'Service Unavailable',
+}
+
+_DAYS = ('Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun')
+_MONTHS = ('Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep',
+           'Oct', 'Nov', 'Dec')
+# Characters allowed in a cookie name (an RFC 7230 token).
+_TOKEN = '!#$%&\'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz' \
+    'ABCDEFGHIJKLMNOPQRSTUVWXYZ'
+
+
+def _http_date(value):
+    """Format a datetime-like value (UTC) as an HTTP date, portably."""
+    t = value.timetuple()
+    return '{}, {:02d} {} {:04d} {:02d}:{:02d}:{:02d} GMT'.format(
+        _DAYS[t[6]], t[2], _MONTHS[t[1] - 1], t[0], t[3], t[4], t[5])
+
+
+def _check_header(text):
+    text = str(text)
+    if '\n' in text or '\r' in text:
+        raise ValueError('invalid character in header')
+    return text
+
+
+class _BodyIter:
+    """Async iteration over a response body that is not an async iterator:
+    a file-like object, a sync iterator, or a single value."""
+
+    def __init__(self, body, buffer_size):
+        self.body = body
+        self.buffer_size = buffer_size
+        self.done = not body
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        if self.done:
+            await self.aclose()
+            raise StopAsyncIteration
+        body = self.body
+        if hasattr(body, 'read'):
+            chunk = body.read(self.buffer_size)
+            if iscoroutine(chunk):
+                chunk = await chunk
+            if len(chunk) < self.buffer_size:
+                self.done = True
+            return chunk
+        if hasattr(body, '__next__'):
+            try:
+                return next(body)
+            except StopIteration:
+                self.done = True
+                await self.aclose()
+                raise StopAsyncIteration
+        self.done = True
+        return body
+
+    async def aclose(self):
+        close = getattr(self.body, 'close', None)
+        if close:
+            ret = close()
+            if iscoroutine(ret):
+                await ret
+
+
+class Response:
+    types_map = {
+        'css': 'text/css',
+        'gif': 'image/gif',
+        'html': 'text/html',
+        'htm': 'text/html',
+        'jpg': 'image/jpeg',
+        'jpeg': 'image/jpeg',
+        'js': 'application/javascript',
+        'mjs': 'application/javascript',
+        'json': 'application/json',
+        'png': 'image/png',
+        'txt': 'text/plain',
+        'svg': 'image/svg+xml',
+        'ico': 'image/x-icon',
+        'webp': 'image/webp',
+        'wasm': 'application/wasm',
+        'woff': 'font/woff',
+        'woff2': 'font/woff2',
+        'pdf': 'application/pdf',
+        'xml': 'application/xml',
+        'csv': 'text/csv',
+        'mp3': 'audio/mpeg',
+        'wav': 'audio/wav',
+        'mp4': 'video/mp4',
+    }
+    send_file_buffer_size = 1024
+
+    #: Content type of responses that set none.
+    default_content_type = 'text/plain'
+
+    #: Default max_age of send_file (None: no Cache-Control header).
+    default_send_file_max_age = None
+
+    #: Returned by handlers that wrote the response themselves (WebSocket).
+    already_handled = None
+
+    def __init__(self, body=b'', status_code=200, headers=None, reason=None):
+        if body is None and status_code == 200:
+            body = b''
+            status_code = 204
+        self.status_code = status_code
+        self.headers = NoCaseDict(headers or {})
+        self.reason = reason
+        if isinstance(body, (dict, list)):
+            body = json_dumps(body)
+            if 'Content-Type' not in self.headers:
+                self.headers['Content-Type'] = \
+                    'application/json; charset=UTF-8'
+        if isinstance(body, str):
+            self.body = body.encode()
+        else:
+            self.body = body
+        self.is_head = False
+        self._started = False
+
+    def set_cookie(self, cookie, value, path=None, domain=None, expires=None,
+                   max_age=None, secure=False, http_only=False,
+                   partitioned=False, samesite=None):
+        if ';' in value:
+            raise ValueError('invalid cookie value')
+        if not cookie or any(c not in _TOKEN for c in cookie):
+            raise ValueError('invalid cookie name')
+        http_cookie = '{}={}'.format(cookie, value)
+        if path:
+            http_cookie += '; Path=' + path
+        if domain:
+            http_cookie += '; Domain=' + domain
+        if expires:
+            if isinstance(expires, str):
+                http_cookie += '; Expires=' + expires
+            else:
+                http_cookie += '; Expires=' + _http_date(expires)
+        if max_age is not None:
+            http_cookie += '; Max-Age=' + str(max_age)
+        if secure:
+            http_cookie += '; Secure'
+        if http_only:
+            http_cookie += '; HttpOnly'
+        if partitioned:
+            http_cookie += '; Partitioned'
+        if samesite:
+            http_cookie += '; SameSite=' + samesite
+        _check_header(http_cookie)
+        cookies = self.headers.get('Set-Cookie')
+        if cookies is None:
+            self.headers['Set-Cookie'] = [http_cookie]
+        elif isinstance(cookies, list):
+            cookies.append(http_cookie)
+        else:
+            self.headers['Set-Cookie'] = [cookies, http_cookie]
+
+    def delete_cookie(self, cookie, **kwargs):
+        kwargs.pop('expires', None)
+        kwargs.pop('max_age', None)
+        self.set_cookie(cookie, '', expires='Thu, 01 Jan 1970 00:00:01 GMT',
+                        max_age=0, **kwargs)
+
+    def complete(self):
+        if type(self.body) is bytes and 'Content-Length' not in self.headers:
+            self.headers['Content-Length'] = str(len(self.body))
+        if 'Content-Type' not in self.headers:
+            if 'charset=' in self.default_content_type:
+                self.headers['Content-Type'] = self.default_content_type
+            else:
+                self.headers['Content-Type'] = \
+                    self.default_content_type + '; charset=UTF-8'
+
+    def body_iter(self):
+        if hasattr(self.body, '__anext__'):
+            return self.body
+        return _BodyIter(self.body, self.send_file_buffer_size)
+
+    async def write(self, stream, http_version='1.0', keep_alive=False):
+        """Send the response. Returns True when the connection can carry
+        another request (HTTP/1.1 keep-alive, or HTTP/1.0 that asked)."""
+        self.complete()
+        http11 = http_version == '1.1'
+        headers = self.headers
+        length_known = 'Content-Length' in headers
+        chunked = False
+        if not length_known and not self.is_head and self.body:
+            if http11:
+                chunked = 'Transfer-Encoding' not in headers
+            else:
+                keep_alive = False  # the body ends when the connection does
+        if self.reason is not None:
+            reason = self.reason
+        elif http11:
+            reason = _REASONS.get(self.status_code, 'N/A')
+        else:
+            reason = 'OK' if self.status_code == 200 else 'N/A'
+        head = ['HTTP/1.1 ' if http11 else 'HTTP/1.0 ',
+                str(self.status_code), ' ', _check_header(reason), '\r\n']
+        for name, value in headers.items():
+            name = _check_header(name)
+            if isinstance(value, list):
+                for v in value:
+                    head += [name, ': ', _check_header(v), '\r\n']
+            else:
+                head += [name, ': ', _check_header(value), '\r\n']
+        if chunked:
+            head.append('Transfer-Encoding: chunked\r\n')
+        if http11:
+            if not keep_alive:
+                head.append('Connection: close\r\n')
+        elif keep_alive:
+            head.append('Connection: keep-alive\r\n')
+        head.append('\r\n')
+        head = ''.join(head).encode()
+        body = self.body
+        self._started = True
+        try:
+            if self.is_head or not body:
+                await stream.awrite(head)
+                await self._close_body()
+            elif isinstance(body, (bytes, bytearray, memoryview)):
+                if len(body) <= 4096:
+                    await stream.awrite(head + body)
+                else:
+                    await stream.awrite(head)
+                    await stream.awrite(body)
+            else:
+                await stream.awrite(head)
+                await self._write_iter(stream, chunked)
+        except OSError as exc:
+            if _is_muted(exc):
+                await self._close_body()
+                return False
+            raise
+        return keep_alive
+
+    async def _write_iter(self, stream, chunked):
+        body = self.body_iter()
+        try:
+            async for chunk in body:
+                if isinstance(chunk, str):
+                    chunk = chunk.encode()
+                if chunked:
+                    if chunk:
+                        await stream.awrite(
+                            ('%X\r\n' % len(chunk)).encode() + chunk +
+                            b'\r\n')
+                else:
+                    await stream.awrite(chunk)
+            if chunked:
+                await stream.awrite(b'0\r\n\r\n')
+        finally:
+            if hasattr(body, 'aclose'):
+                await body.aclose()
+
+    async def _close_body(self):
+        """Release a body that will not be sent (HEAD, disconnects): open
+        files, generators and SSE tasks are closed."""
+        body = self.body
+        if body is None or isinstance(body, (bytes, bytearray, memoryview)):
+            return
+        it = self.body_iter()
+        if hasattr(it, 'aclose'):
+            try:
+                await it.aclose()
+            except Exception as exc:  # pragma: no cover
+                print_exception(exc)
+
+    @classmethod
+    def redirect(cls, location, status_code=302):
+        if '\r' in location or '\n' in location:
+            raise ValueError('invalid redirect URL')
+        return cls(status_code=status_code, headers={'Location': location})
+
+    @classmethod
+    def send_file(cls, filename, status_code=200, content_type=None,
+                  stream=None, max_age=None, compressed=False,
+                  file_extension=''):
+        if content_type is None:
+            name = filename
+            if compressed and name.endswith('.gz'):
+                name = name[:-3]
+            ext = name.rsplit('.', 1)[-1].lower()
+            content_type = cls.types_map.get(ext, 'application/octet-stream')
+        headers = {'Content-Type': content_type}
+        if max_age is None:
+            max_age = cls.default_send_file_max_age
+        if max_age is not None:
+            headers['Cache-Control'] = 'max-age={}'.format(max_age)
+        if compressed:
+            headers['Content-Encoding'] = compressed \
+                if isinstance(compressed, str) else 'gzip'
+        if stream is None:
+            try:
+                stream = open(filename + file_extension, 'rb')
+            except OSError:
+                raise HTTPException(404, 'Not found')
+        return cls(body=stream, status_code=status_code, headers=headers)
+
+
+Response.already_handled = Response()
+
+
+# ---------------------------------------------------------------------------
+# The application: routing, dispatch, handlers
+# ---------------------------------------------------------------------------
+
+class Microdot:
+    """A web application.
+
+    Server settings are class attributes, so a subclass or an instance can
+    change them; ``keep_alive`` can also be given to the constructor.
+    """
+    #: Keep HTTP/1.1 connections open for further requests.
+    keep_alive = True
+    #: Seconds an idle keep-alive connection waits for its next request.
+    keep_alive_timeout = 10
+    #: Requests served on one connection before it is closed.
+    max_keep_alive_requests = 100
+    #: Seconds a client has to send a complete request once it started.
+    request_timeout = 30
+    #: Connections served at once (0: no limit); others wait their turn.
+    max_connections = 8 if MICROPYTHON else 0
+    #: Print tracebacks of exceptions that an error handler answered.
+    log_handled_errors = False
+
+    def __init__(self, keep_alive=None):
+        if keep_alive is not None:
+            self.keep_alive = keep_alive
+        self.url_map = []
+        self.before_request_handlers = []
+        self.after_request_handlers = []
+        self.after_error_request_handlers = []
+        self.error_handlers = {}
+        self.options_handler = self.default_options_handler
+        self.ssl = False
+        self.debug = False
+        self.server = None
+        self._loop = None
+        self._active = 0
+        self._slot = None
+        self._shutting_down = False
+
+    # ---- registration ----
+
+    def route(self, url_pattern, methods=None):
+        def decorated(f):
+            pattern = URLPattern(url_pattern)
+            pattern._parse()  # invalid patterns fail here, not per request
+            self.url_map.append(
+                ([m.upper() for m in methods or ['GET']], pattern, f, '',
+                 None))
+            return f
+        return decorated
+
+    def get(self, url_pattern):
+        return self.route(url_pattern, methods=['GET'])
+
+    def post(self, url_pattern):
+        return self.route(url_pattern, methods=['POST'])
+
+    def put(self, url_pattern):
+        return self.route(url_pattern, methods=['PUT'])
+
+    def patch(self, url_pattern):
+        return self.route(url_pattern, methods=['PATCH'])
+
+    def delete(self, url_pattern):
+        return self.route(url_pattern, methods=['DELETE'])
+
+    def before_request(self, f):
+        self.before_request_handlers.append(f)
+        return f
+
+    def after_request(self, f):
+        self.after_request_handlers.append(f)
+        return f
+
+    def after_error_request(self, f):
+        self.after_error_request_handlers.append(f)
+        return f
+
+    def errorhandler(self, status_code_or_exception_class):
+        def decorated(f):
+            self.error_handlers[status_code_or_exception_class] = f
+            return f
+        return decorated
+
+    def mount(self, subapp, url_prefix='', local=False):
+        """Add the routes a subapp has now under url_prefix."""
+        url_prefix = url_prefix.rstrip('/')
+        for methods, pattern, handler, prefix, sub in subapp.url_map:
+            new_pattern = URLPattern(url_prefix + pattern.url_pattern)
+            new_pattern._parse()
+            self.url_map.append((methods, new_pattern, handler,
+                                 url_prefix + prefix, sub or subapp))
+        if not local:
+            for name in ('before_request_handlers', 'after_request_handlers',
+                         'after_error_request_handlers'):
+                getattr(self, name).extend(getattr(subapp, name))
+                setattr(subapp, name, [])
+            self.error_handlers.update(subapp.error_handlers)
+            subapp.error_handlers = {}
+
+    @staticmethod
+    def abort(status_code, reason=None):
+        raise HTTPException(status_code, reason)
+
+    # ---- route lookup ----
+
+    def _matching(self, req):
+        """The url_map entries whose pattern matches the request path."""
+        for entry in self.url_map:
+            args = entry[1].match(req.path)
+            if args is not None:
+                yield entry, args
+
+    def find_route(self, req):
+        method = req.method.upper()
+        if method == 'OPTIONS' and self.options_handler:
+            for _ in self._matching(req):
+                return self.options_handler(req), '', None
+            return 404, '', None
+        found = None
+        if method == 'HEAD':  # an explicit HEAD route wins over GET
+            for entry, args in self._matching(req):
+                if 'HEAD' in entry[0]:
+                    req.url_args = args
+                    return entry[2], entry[3], entry[4]
+            method = 'GET'
+        req.url_args = None
+        for entry, args in self._matching(req):
+            req.url_args = args
+            if method in entry[0]:
+                return entry[2], entry[3], entry[4]
+            found = entry
+        if found:
+            return 405, found[3], found[4]
+        return 404, '', None
+
+    def _allowed_methods(self, req):
+        allow = []
+        for entry, _ in self._matching(req):
+            for method in entry[0]:
+                if method not in allow:
+                    allow.append(method)
+        if 'GET' in allow and 'HEAD' not in allow:
+            allow.append('HEAD')
+        if 'OPTIONS' not in allow:
+            allow.append('OPTIONS')
+        return ', '.join(allow)
+
+    def default_options_handler(self, req):
+        return {'Allow': self._allowed_methods(req)}
+
+    # ---- dispatch ----
+
+    def get_request_handlers(self, req, attr, local_first=True):
+        handlers = getattr(self, attr + '_handlers')
+        local = getattr(req.subapp, attr + '_handlers', None) \
+            if req and req.subapp else None
+        if not local:
+            return handlers
+        return local + handlers if local_first else handlers + local
+
+    async def error_response(self, req, status_code, reason=None):
+        subapp = req.subapp if req else None
+        if subapp and status_code in subapp.error_handlers:
+            return await invoke_handler(subapp.error_handlers[status_code],
+                                        req)
+        if status_code in self.error_handlers:
+            return await invoke_handler(self.error_handlers[status_code], req)
+        return reason or 'N/A', status_code
+
+    def _exception_handler(self, req, exc):
+        subapp = req.subapp
+        for cls in mro(type(exc)):
+            if subapp and cls in subapp.error_handlers:
+                return subapp.error_handlers[cls]
+            if cls in self.error_handlers:
+                return self.error_handlers[cls]
+        return None
+
+    def log_exception(self, exc, handled=False):
+        """Report an exception raised while handling a request. Exceptions
+        answered by an error handler are quiet unless log_handled_errors
+        is set. Override to send them to a logger."""
+        if not handled or self.log_handled_errors:
+            print_exception(exc)
+
+    async def dispatch_request(self, req):
+        after_ok = False
+        if req is None:
+            res = await self.error_response(None, 400, 'Bad request')
+        elif req.content_length > req.max_content_length:
+            res = await self.error_response(req, 413, 'Payload too large')
+        else:
+            try:
+                res = await self._dispatch_route(req)
+                after_ok = True
+            except HTTPException as exc:
+                res = await self.error_response(req, exc.status_code,
+                                                exc.reason)
+            except Exception as exc:
+                res = await self._handle_exception(req, exc)
+        res = _make_response(res)
+        if not after_ok:
+            for handler in self.get_request_handlers(
+                    req, 'after_error_request', True):
+                res = _make_response(
+                    await invoke_handler(handler, req, res) or res)
+        if req is not None:
+            res.is_head = req.method.upper() == 'HEAD'
+        return res
+
+    async def _dispatch_route(self, req):
+        target, req.url_prefix, req.subapp = self.find_route(req)
+        if isinstance(target, int):
+            res = await self.error_response(req, target, 'Not found')
+            if target == 405 and isinstance(res, tuple) and \
+                    res == ('Not found', 405):
+                res = ('Not found', 405, {'Allow': self._allowed_methods(req)})
+            raise _ErrorResponse(res)
+        res = None
+        for handler in self.get_request_handlers(req, 'before_request',
+                                                 False):
+            res = await invoke_handler(handler, req)
+            if res is not None:
+                break
+        if res is None:
+            if isinstance(target, dict):
+                res = Response(headers=target)
+            else:
+                req.route = target
+                res = await invoke_handler(target, req, **req.url_args)
+        res = _make_response(res)
+        for handler in self.get_request_handlers(req, 'after_request',
+                                                 True):
+            res = _make_response(await invoke_handler(handler, req, res)
+                                 or res)
+        for handler in req.after_request_handlers:
+            res = _make_response(await invoke_handler(handler, req, res)
+                                 or res)
+        return res
+
+    async def _handle_exception(self, req, exc):
+        if isinstance(exc, _ErrorResponse):
+            return exc.response
+        handler = self._exception_handler(req, exc)
+        res = None
+        if handler:
+            try:
+                res = await invoke_handler(handler, req, exc)
+            except Exception as exc2:
+                self.log_exception(exc2)
+        self.log_exception(exc, handled=res is not None)
+        if res is None:
+            res = await self.error_response(req, 500,
+                                            'Internal server error')
+        return res
+
+    # ---- the server: the only part that touches sockets ----
+
+    async def start_server(self, host='0.0.0.0', port=5000, debug=False,
+                           ssl=None, start_serving=True):
+        self.ssl = ssl
+        self.debug = debug
+        self._loop = asyncio.get_event_loop()
+        if debug:
+            print('Starting async server on {host}:{port}...'.format(
+                host=host, port=port))
+        if MICROPYTHON:
+            if not start_serving:
+                raise ValueError('start_serving=False is not supported')
+            try:
+                self.server = await asyncio.start_server(
+                    self.handle_request, host, port, ssl=ssl)
+            except TypeError:
+                if ssl:
+                    raise ValueError('this MicroPython cannot serve TLS')
+                self.server = await asyncio.start_server(
+                    self.handle_request, host, port)
+            await self.server.wait_closed()
+        else:
+            self.server = await asyncio.start_server(
+                self.handle_request, host, port, ssl=ssl,
+                start_serving=start_serving)
+            if not start_serving:
+                return self.server
+            try:
+                await self.server.serve_forever()
+            except asyncio.CancelledError:
+                pass
+        await self._wait_for_connections()
+
+    async def _wait_for_connections(self, timeout=5):
+        """After shutdown, let requests in progress finish their answer."""
+        deadline = time.time() + timeout
+        while self._active and time.time() < deadline:
+            await asyncio.sleep(0.01)
+
+    def run(self, host='0.0.0.0', port=5000, debug=False, ssl=None):
+        asyncio.run(self.start_server(host=host, port=port, debug=debug,
+                                      ssl=ssl))
+
+    def shutdown(self):
+        self._shutting_down = True
+        if self._loop is not None and not MICROPYTHON:
+            self._loop.call_soon_threadsafe(self.server.close)
+        else:
+            self.server.close()
+
+    async def _acquire_slot(self):
+        while self.max_connections and self._active >= self.max_connections:
+            if self._slot is None:
+                self._slot = asyncio.Event()
+            await self._slot.wait()
+        self._active += 1
+
+    def _release_slot(self):
+        self._active -= 1
+        if self._slot is not None:
+            self._slot.set()
+            self._slot = None
+
+    async def handle_request(self, reader, writer):
+        """Serve one connection: requests are read, dispatched and answered
+        in order until the connection closes."""
+        if not hasattr(writer, 'awrite'):
+            writer = _StreamWriter(writer)
+        reader = _BufferedReader(reader)
+        try:
+            await self._serve_connection(reader, writer)
+        except Exception as exc:
+            if not _is_muted(exc):
+                print_exception(exc)
+        finally:
+            try:
+                await writer.aclose()
+            except Exception:
+                pass
+
+    async def _serve_connection(self, reader, writer):
+        client_addr = _peer_address(writer.get_extra_info('peername'))
+        scheme = 'https' if self.ssl else 'http'
+        served = 0
+        while True:
+            if served:
+                # idle between requests: holds no connection slot
+                try:
+                    if not await asyncio.wait_for(reader.wait_data(),
+                                                  self.keep_alive_timeout):
+                        return
+                except (asyncio.TimeoutError, OSError):
+                    return
+            await self._acquire_slot()
+            try:
+                if not await self._serve_one(reader, writer, client_addr,
+                                             scheme, served):
+                    return
+            finally:
+                self._release_slot()
+            served += 1
+
+    async def _serve_one(self, reader, writer, client_addr, scheme, served):
+        """Read, dispatch and answer one request. True to keep the
+        connection open for another."""
+        try:
+            req = await asyncio.wait_for(
+                Request.create(self, reader, writer, client_addr, scheme),
+                self.request_timeout)
+        except asyncio.TimeoutError:
+            return False
+        except Exception as exc:
+            if _is_muted(exc):
+                return False
+            if self.debug:
+                print_exception(exc)
+            req = None
+        if req is None and served:
+            return False  # the client closed its idle connection
+        try:
+            res = await self.dispatch_request(req)
+        except Exception as exc:
+            print_exception(exc)
+            res = Response('Internal server error', 500)
+        if res is Response.already_handled:
+            return False
+        keep = req is not None and self.keep_alive and \
+            served + 1 < self.max_keep_alive_requests and \
+            not self._shutting_down and _wants_keep_alive(req) and \
+            _body_consumed(req)
+        version = req.http_version if req else '1.0'
+        try:
+            keep = await res.write(writer, version, keep)
+        except Exception as exc:
+            if not _is_muted(exc):
+                print_exception(exc)
+                if not res._started:
+                    await Response('Internal server error', 500).write(
+                        writer, version)
+            return False
+        if self.debug and req:
+            print('{method} {path} {status_code}'.format(
+                method=req.method, path=req.path,
+                status_code=res.status_code))
+        if not keep and (req is None or
+                         req.content_length > req.max_content_length):
+            await _drain(reader)
+        return keep
+
+
+class _ErrorResponse(Exception):
+    """Carries a 404/405 answer out of route dispatch to the error path."""
+
+    def __init__(self, response):
+        self.response = response
+
+
+def _make_response(res):
+    """Turn a handler's return value into a Response."""
+    if isinstance(res, Response):
+        return res
+    if isinstance(res, tuple):
+        if not res:
+            return Response()
+        if isinstance(res[0], int):  # (status,) or (status, headers)
+            return Response(b'', res[0], res[1] if len(res) > 1 else None)
+        body = res[0]
+        status_code = 200
+        headers = None
+        reason = None
+        rest = res[1:]
+        if rest and isinstance(rest[0], dict):
+            headers = rest[0]
+        else:
+            if rest:
+                status_code = rest[0]
+            if len(rest) > 1:
+                headers = rest[1]
+            if len(rest) > 2:
+                reason = rest[2]
+        return Response(body, status_code, headers, reason)
+    if isinstance(res, int) and not isinstance(res, bool):
+        return Response(b'', res)
+    return Response(res)
+
+
+def _wants_keep_alive(req):
+    connection = req.headers.get('Connection', '').lower()
+    if req.http_version == '1.1':
+        return 'close' not in connection
+    return 'keep-alive' in connection
+
+
+def _body_consumed(req):
+    stream = req._stream
+    return not isinstance(stream, _BoundedStream) or stream.remaining <= 0
+
+
+async def _drain(reader, limit=65536):
+    """Read what the client is still sending before closing, so that the
+    kernel does not reset the connection before our answer is read."""
+    try:
+        while limit > 0:
+            data = await asyncio.wait_for(reader.read(4096), 0.1)
+            if not data:
+                break
+            limit -= len(data)
+    except Exception:
+        pass
+
+
+def _peer_address(addr):
+    """(host, port) for the client address; the unix port of MicroPython
+    gives a raw sockaddr."""
+    if isinstance(addr, (bytes, bytearray)) and len(addr) >= 8 and \
+            addr[0] == 2:
+        return ('%d.%d.%d.%d' % (addr[4], addr[5], addr[6], addr[7]),
+                addr[2] << 8 | addr[3])
+    return addr
+
+
+class _StreamWriter:
+    """CPython's StreamWriter with the awrite/aclose coroutines of
+    MicroPython's streams, which the rest of the framework uses."""
+
+    def __init__(self, writer):
+        self.writer = writer
+
+    async def awrite(self, data):
+        self.writer.write(data)
+        await self.writer.drain()
+
+    async def aclose(self):
+        self.writer.close()
+        try:
+            await self.writer.wait_closed()
+        except Exception:
+            pass
+
+    def close(self):
+        self.writer.close()
+
+    def write(self, data):
+        self.writer.write(data)
+
+    async def drain(self):
+        await self.writer.drain()
+
+    def get_extra_info(self, name, default=None):
+        return self.writer.get_extra_info(name, default)
+
+
+abort = Microdot.abort
+redirect = Response.redirect
+send_file = Response.send_file

@@ -1,0 +1,337 @@
+"""Test an app without a network: requests go straight to its dispatcher."""
+from microdot.microdot import (AsyncBytesIO, Request, Response, json_dumps,
+                               json_loads)
+
+try:
+    from microdot.websocket import WebSocket
+except ImportError:  # pragma: no cover
+    WebSocket = None
+
+__all__ = ['TestClient', 'TestResponse']
+
+
+class TestResponse:
+    """The parts of a response a test looks at."""
+
+    def __init__(self):
+        self.status_code = None
+        self.reason = None
+        self.headers = {}
+        self.body = None
+        self.text = None
+        self.json = None
+        self.events = None
+
+    @classmethod
+    async def create(cls, res):
+        response = cls()
+        response.status_code = res.status_code
+        response.reason = res.reason
+        response.headers = res.headers
+        if not res.is_head:
+            await response._read_body(res)
+            response._parse()
+        else:
+            await res._close_body()
+        return response
+
+    async def _read_body(self, res):
+        body = b''
+        it = res.body_iter()
+        try:
+            async for chunk in it:
+                body += chunk.encode() if isinstance(chunk, str) else chunk
+        except Exception as exc:
+            if type(exc).__name__ != 'CancelledError':
+                raise
+        if hasattr(it, 'aclose'):
+            await it.aclose()
+        self.body = body
+
+    def _parse(self):
+        try:
+            self.text = self.body.decode()
+        except UnicodeError:
+            self.text = None
+        media_type = (self.headers.get('Content-Type') or '').split(
+            ';', 1)[0].strip()
+        if media_type == 'application/json':
+            self.json = json_loads(self.body.decode())
+        elif media_type == 'text/event-stream':
+            self.events = _parse_events(self.body)
+
+
+def _parse_events(body):
+    events = []
+    for block in body.split(b'\n\n'):
+        event = {'data': None, 'data_json': None, 'event': None,
+                 'event_id': None, 'retry': None}
+        data = []
+        for line in block.split(b'\n'):
+            field, _, value = line.partition(b':')
+            value = value.strip()
+            if field == b'data':
+                data.append(value)
+            elif field == b'event':
+                event['event'] = value.decode()
+            elif field == b'id':
+                event['event_id'] = value.decode()
+            elif field == b'retry':
+                event['retry'] = int(value) / 1000
+        if not data:
+            continue
+        event['data'] = b'\n'.join(data)
+        try:
+            event['data_json'] = json_loads(event['data'].decode())
+        except ValueError:
+            pass
+        events.append(event)
+    return events
+
+
+class TestClient:
+    """Send requests to an app and get TestResponse objects back.
+
+    The client keeps the cookies the app sets, honouring their path and
+    deletions, and sends them with later requests.
+    """
+    __test__ = False  # not a pytest test class
+
+    def __init__(self, app, cookies=None, scheme=None, host=None):
+        self.app = app
+        self.cookies = cookies or {}
+        self.scheme = scheme
+        self.host = host or 'example.com:1234'
+
+    def _render(self, method, path, headers, body):
+        if body is None:
+            body = b''
+        elif isinstance(body, (dict, list)):
+            body = json_dumps(body)
+            if 'Content-Type' not in headers:
+                headers['Content-Type'] = 'application/json'
+        if isinstance(body, str):
+            body = body.encode()
+        if body and 'Content-Length' not in headers:
+            headers['Content-Length'] = str(len(body))
+        cookies = []
+        for name, value in self.cookies.items():
+            if isinstance(value, tuple):
+                value, cookie_path = value
+                if not path.startswith(cookie_path):
+                    continue
+            cookies.append('{}={}'.format(name, value))
+        if cookies:
+            cookie = '; '.join(cookies)
+            headers['Cookie'] = headers['Cookie'] + '; ' + cookie \
+                if 'Cookie' in headers else cookie
+        request = '{} {} HTTP/1.0\n'.format(method, path)
+        if 'Host' not in headers:
+            request += 'Host: {}\n'.format(self.host)
+        for name, value in headers.items():
+            request += '{}: {}\n'.format(name, value)
+        return request.encode() + b'\n' + body
+
+    def _update_cookies(self, res):
+        cookies = res.headers.get('Set-Cookie')
+        if not cookies:
+            return
+        for cookie in cookies if isinstance(cookies, list) else [cookies]:
+            parts = cookie.split(';')
+            name, _, value = parts[0].partition('=')
+            path = '/'
+            delete = False
+            for attr in parts[1:]:
+                key, _, attr_value = attr.strip().partition('=')
+                key = key.lower()
+                if key == 'max-age':
+                    try:
+                        delete = int(attr_value) <= 0
+                    except ValueError:
+                        delete = True
+                elif key == 'expires':
+                    delete = delete or '1 jan 1970' in attr_value.lower()
+                elif key == 'path':
+                    path = attr_value
+            if delete:
+                stored = self.cookies.get(name)
+                stored_path = stored[1] if isinstance(stored, tuple) else '/'
+                if stored is not None and stored_path == path:
+                    del self.cookies[name]
+            else:
+                self.cookies[name] = value if path == '/' else (value, path)
+
+    async def request(self, method, path, headers=None, body=None, sock=None):
+        headers = dict(headers or {})
+        raw = self._render(method, path, headers, body)
+        if sock:
+            reader, writer = sock
+            reader.buffer = raw
+        else:
+            reader = AsyncBytesIO(raw)
+            writer = AsyncBytesIO(b'')
+        req = await Request.create(self.app, reader, writer,
+                                   ('127.0.0.1', 1234), scheme=self.scheme)
+        res = await self.app.dispatch_request(req)
+        if res is Response.already_handled:
+            return TestResponse()
+        res.complete()
+        self._update_cookies(res)
+        return await TestResponse.create(res)
+
+    async def get(self, path, headers=None):
+        return await self.request('GET', path, headers=headers)
+
+    async def post(self, path, headers=None, body=None):
+        return await self.request('POST', path, headers=headers, body=body)
+
+    async def put(self, path, headers=None, body=None):
+        return await self.request('PUT', path, headers=headers, body=body)
+
+    async def patch(self, path, headers=None, body=None):
+        return await self.request('PATCH', path, headers=headers, body=body)
+
+    async def delete(self, path, headers=None):
+        return await self.request('DELETE', path, headers=headers)
+
+    async def websocket(self, path, client, headers=None):
+        """Run a WebSocket conversation. client is a generator function
+        (sync or async) that yields each message to send and receives the
+        app's replies."""
+        if WebSocket is None:  # pragma: no cover
+            raise RuntimeError('microdot.websocket is not available')
+        ws_headers = {
+            'Upgrade': 'websocket',
+            'Connection': 'Upgrade',
+            'Sec-WebSocket-Version': '13',
+            'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        }
+        ws_headers.update(headers or {})
+        pipe = _WebSocketPipe(client())
+        return await self.request('GET', path, headers=ws_headers,
+                                  sock=(pipe, pipe))
+
+
+def _mask(payload, key):
+    out = bytearray(payload)
+    for i in range(len(out)):
+        out[i] ^= key[i % 4]
+    return out
+
+
+def _client_frame(message):
+    """A masked frame, as a browser sends it."""
+    if isinstance(message, str):
+        opcode, payload = 1, message.encode()
+    else:
+        opcode, payload = 2, bytes(message)
+    n = len(payload)
+    if n < 126:
+        header = bytes([0x80 | opcode, 0x80 | n])
+    elif n < 65536:
+        header = bytes([0x80 | opcode, 0x80 | 126, n >> 8, n & 0xff])
+    else:
+        header = bytes([0x80 | opcode, 0x80 | 127]) + bytes(
+            (n >> (8 * i)) & 0xff for i in range(7, -1, -1))
+    key = b'\x37\xfa\x21\x3d'
+    return header + key + _mask(payload, key)
+
+
+class _WebSocketPipe:
+    """The client side of a WebSocket connection, as the server's reader
+    and writer: it serves the request, then the client's messages as
+    frames, and feeds the server's data frames back to the client."""
+
+    def __init__(self, client):
+        self.client = client
+        self.is_async = hasattr(client, '__anext__')
+        self.buffer = b''
+        self.pos = 0
+        self.started = False
+        self.outgoing = b''
+        self.incoming = b''
+        self.finished = False
+
+    async def _next_message(self, reply):
+        try:
+            if self.is_async:
+                message = await self.client.asend(reply)
+            else:
+                message = self.client.send(reply)
+        except (StopIteration, StopAsyncIteration):
+            self.finished = True
+            return
+        self.outgoing += _client_frame(message)
+
+    async def _take(self, n):
+        if self.pos < len(self.buffer):
+            data = self.buffer[self.pos:self.pos + n]
+            self.pos += len(data)
+            return data
+        self.started = True
+        if not self.outgoing and not self.finished:
+            await self._next_message(None)
+        if not self.outgoing:
+            raise OSError(32, 'client finished')
+        data = self.outgoing[:n]
+        self.outgoing = self.outgoing[n:]
+        return data
+
+    async def read(self, n=-1):
+        return await self._take(n if n >= 0 else 65536)
+
+    async def readexactly(self, n):
+        data = b''
+        while len(data) < n:
+            data += await self._take(n - len(data))
+        return data
+
+    async def readline(self):
+        data = b''
+        while not data.endswith(b'\n'):
+            data += await self._take(1)
+        return data
+
+    async def awrite(self, data):
+        if not self.started:
+            return  # the handshake response
+        self.incoming += data
+        while True:
+            frame = _split_frame(self.incoming)
+            if frame is None:
+                return
+            opcode, payload, size = frame
+            self.incoming = self.incoming[size:]
+            if opcode in (1, 2) and not self.finished:
+                await self._next_message(
+                    payload.decode() if opcode == 1 else payload)
+
+    async def aclose(self):
+        pass
+
+    def get_extra_info(self, name, default=None):
+        return default
+
+
+def _split_frame(data):
+    """(opcode, payload, frame size) of the first complete server frame."""
+    if len(data) < 2:
+        return None
+    opcode = data[0] & 0x0f
+    length = data[1] & 0x7f
+    start = 2
+    if length == 126:
+        if len(data) < 4:
+            return None
+        length = data[2] << 8 | data[3]
+        start = 4
+    elif length == 127:
+        if len(data) < 10:
+            return None
+        length = 0
+        for byte in data[2:10]:
+            length = length << 8 | byte
+        start = 10
+    if len(data) < start + length:
+        return None
+    return opcode, bytes(data[start:start + length]), start + length
