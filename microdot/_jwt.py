@@ -1,0 +1,119 @@
+# HS256 JSON Web Tokens (RFC 7519) with nothing but built-in modules, so
+# sessions work on a board without extra packages. Tokens interoperate with
+# PyJWT's HS256 tokens.
+import binascii
+import hashlib
+import json
+import time
+
+_HEADER = b'{"alg":"HS256","typ":"JWT"}'
+
+# Some MicroPython ports count seconds from 2000-01-01; JWT uses the Unix
+# epoch.
+_EPOCH_OFFSET = 946684800 if time.gmtime(0)[0] == 2000 else 0
+
+
+class InvalidTokenError(ValueError):
+    pass
+
+
+def now():
+    """Seconds since the Unix epoch, on every port."""
+    return int(time.time()) + _EPOCH_OFFSET
+
+
+def _to_bytes(value):
+    return value.encode() if isinstance(value, str) else bytes(value)
+
+
+def hmac_sha256(key, message):
+    key = _to_bytes(key)
+    if len(key) > 64:
+        key = hashlib.sha256(key).digest()
+    key = key + b'\x00' * (64 - len(key))
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+    inner.update(message)
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+    outer.update(inner.digest())
+    return outer.digest()
+
+
+def compare_digest(a, b):
+    """Compare two strings or byte strings in time that does not depend on
+    where they differ, so an attacker cannot guess a secret byte by byte."""
+    a = _to_bytes(a)
+    b = _to_bytes(b)
+    result = len(a) ^ len(b)
+    if len(a) != len(b):
+        b = a
+    for x, y in zip(a, b):
+        result |= x ^ y
+    return result == 0
+
+
+def b64url_encode(data):
+    return binascii.b2a_base64(data).rstrip(b'\n').rstrip(b'=').replace(
+        b'+', b'-').replace(b'/', b'_')
+
+
+def b64url_decode(data):
+    data = _to_bytes(data)
+    if len(data) % 4 == 1 or b'=' in data:
+        raise InvalidTokenError('bad base64')
+    data = data.replace(b'-', b'+').replace(b'_', b'/')
+    try:
+        return binascii.a2b_base64(data + b'=' * (-len(data) % 4))
+    except ValueError:  # binascii.Error is a ValueError
+        raise InvalidTokenError('bad base64')
+
+
+def encode(payload, key):
+    """Return the HS256 token of a JSON-serialisable dict, as a str."""
+    body = json.dumps(payload, separators=(',', ':')).encode()
+    signing_input = b64url_encode(_HEADER) + b'.' + b64url_encode(body)
+    signature = b64url_encode(hmac_sha256(key, signing_input))
+    return (signing_input + b'.' + signature).decode()
+
+
+def _load_json(segment):
+    try:
+        value = json.loads(b64url_decode(segment).decode())
+    except (ValueError, UnicodeError):
+        raise InvalidTokenError('bad JSON')
+    if not isinstance(value, dict):
+        raise InvalidTokenError('not a JSON object')
+    return value
+
+
+def decode(token, key):
+    """Verify an HS256 token and return its payload dict.
+
+    Raises InvalidTokenError when the token is malformed, signed with another
+    key or algorithm, or expired (``exp``) or not yet valid (``nbf``).
+    """
+    parts = _to_bytes(token).split(b'.')
+    if len(parts) != 3:
+        raise InvalidTokenError('not a JWT')
+    header = _load_json(parts[0])
+    if header.get('alg') != 'HS256':
+        raise InvalidTokenError('algorithm not allowed')
+    expected = hmac_sha256(key, parts[0] + b'.' + parts[1])
+    if not compare_digest(b64url_decode(parts[2]), expected):
+        raise InvalidTokenError('bad signature')
+    payload = _load_json(parts[1])
+    current = now()
+    expires = _time_claim(payload, 'exp')
+    if expires is not None and current >= expires:
+        raise InvalidTokenError('expired')
+    not_before = _time_claim(payload, 'nbf')
+    if not_before is not None and current < not_before:
+        raise InvalidTokenError('not yet valid')
+    return payload
+
+
+def _time_claim(payload, name):
+    value = payload.get(name)
+    if value is not None and (isinstance(value, bool) or
+                              not isinstance(value, (int, float))):
+        raise InvalidTokenError('bad %s claim' % name)
+    return value
