@@ -30,7 +30,7 @@ help:
 	@echo "  make run-cpython APP=...  serve an app on CPython"
 	@echo "  make venv                 create .venv with the pinned tools"
 	@echo "  make clean                remove build outputs"
-	@$(foreach h,$(HELP_LINES),echo "  $(h)";)
+	@printf '  %s\n' $(HELP_LINES)
 
 venv:
 	@$(PYTHON) tools/bootstrap.py

@@ -1,0 +1,45 @@
+# Firmware images with microdot frozen in: boards/, manifests/ and the tools
+# tools/firmware.py, tools/flash.py and tools/buildinfo.py do the work.
+#   make firmware BOARD=<name> [MPY_DIR=<micropython tree>] [DOCKER=1] [PLAN=1]
+#   make flash BOARD=<name> [PORT=<serial port>] [DRIVE=<UF2 drive>] [PLAN=1]
+
+MPY_CACHE ?= .cache
+JOBS      ?= 2
+BAUD      ?= 460800
+
+.PHONY: firmware flash erase run-firmware list-boards
+
+FIRMWARE_ARGS = --mpy-version $(MPY_VERSION) --mpy-git-url $(MPY_GIT_URL) \
+	--idf-image $(IDF_DOCKER_IMAGE) --cache $(MPY_CACHE) -j $(JOBS) \
+	$(if $(MPY_DIR),--mpy-dir $(MPY_DIR)) $(if $(DOCKER),--docker) \
+	$(if $(PLAN),--plan)
+FLASH_ARGS = $(BOARD) --mpy-version $(MPY_VERSION) --baud $(BAUD) \
+	$(if $(PORT),--port $(PORT)) $(if $(DRIVE),--drive $(DRIVE)) \
+	$(if $(IMAGE),--image $(IMAGE)) $(if $(PLAN),--plan)
+
+firmware: venv
+	@$(VPY) tools/firmware.py build $(BOARD) $(FIRMWARE_ARGS)
+
+flash: venv
+	@$(VPY) tools/flash.py write $(FLASH_ARGS)
+
+erase: venv
+	@$(VPY) tools/flash.py erase $(FLASH_ARGS)
+
+list-boards:
+	@$(PYTHON) tools/firmware.py list
+
+UNIX_IMAGE = $(firstword $(wildcard firmware/UNIX/microdot-*-UNIX-mp*))
+
+run-firmware:
+	@test -n "$(UNIX_IMAGE)" || { echo "run-firmware: no UNIX image in firmware/UNIX/: build it with make (MPY_DIR=<micropython tree>)"; exit 2; }
+	$(UNIX_IMAGE) examples/hello/hello.py $(ARGS)
+
+HELP_LINES += "make firmware BOARD=...   build an image with microdot frozen in"
+HELP_LINES += "  MPY_DIR=<tree>          ...from this MicroPython tree (default: a cached clone of $(MPY_VERSION))"
+HELP_LINES += "  DOCKER=1                ...ESP32 boards: build in $(IDF_DOCKER_IMAGE)"
+HELP_LINES += "  PLAN=1                  ...only print the commands (also for flash)"
+HELP_LINES += "make flash BOARD=... PORT=...  write firmware/BOARD/ to a board, checksum first"
+HELP_LINES += "make erase BOARD=... PORT=...  erase an ESP32's flash"
+HELP_LINES += "make run-firmware         serve examples/hello from the UNIX image"
+HELP_LINES += "make list-boards          the boards in boards/"

@@ -1,0 +1,388 @@
+#!/usr/bin/env python3
+"""Build a MicroPython firmware image with microdot frozen in, for one of
+the boards in boards/.
+
+  tools/firmware.py list
+  tools/firmware.py build BOARD [--mpy-dir DIR] [--docker] [--plan]
+
+Without --mpy-dir, the pinned MicroPython tag is shallow-cloned into the
+cache folder (reused next time) with only the submodules the port needs.
+The image lands in firmware/BOARD/ with SHA256SUMS and build-info.json.
+--plan prints every command the build would run, checking nothing.
+"""
+import argparse
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BOARDS_DIR = os.path.join(ROOT, 'boards')
+BUILD_ROOT = os.path.join(ROOT, '.build')
+FIRMWARE_ROOT = os.path.join(ROOT, 'firmware')
+
+DEBIAN = 'Debian/Ubuntu: apt-get install '
+# What each MicroPython port needs on the host, and where its build leaves
+# the image. ESP32 needs ESP-IDF instead (checked separately).
+PORTS = {
+    'unix': {
+        'image': 'micropython',
+        'tools': [('gcc', DEBIAN + 'gcc'),
+                  ('pkg-config', DEBIAN + 'pkg-config')],
+    },
+    'qemu': {
+        'image': 'firmware.elf',
+        'tools': [('arm-none-eabi-gcc',
+                   DEBIAN + 'gcc-arm-none-eabi libnewlib-arm-none-eabi')],
+    },
+    'rp2': {
+        'image': 'firmware.uf2',
+        'tools': [('arm-none-eabi-gcc',
+                   DEBIAN + 'gcc-arm-none-eabi libnewlib-arm-none-eabi'),
+                  ('g++', DEBIAN + 'g++'),
+                  ('cmake', DEBIAN + 'cmake'),
+                  ('picotool', 'build it from '
+                   'https://github.com/raspberrypi/picotool (see '
+                   'firmware/README.md) and put it on PATH')],
+    },
+    'esp32': {
+        'image': 'firmware.bin',
+        'tools': [],
+    },
+}
+
+
+class Failure(Exception):
+    """A problem the user can fix; reported as one line, nothing is run."""
+
+
+def load_board(name):
+    path = os.path.join(BOARDS_DIR, name, 'board.json')
+    if not name or not os.path.isfile(path):
+        raise Failure('unknown board %r: choose one of %s (one folder per '
+                      'board in boards/)' % (name, ', '.join(board_names())))
+    with open(path) as f:
+        board = json.load(f)
+    board['name'] = name
+    return board
+
+
+def board_names():
+    return sorted(d for d in os.listdir(BOARDS_DIR)
+                  if os.path.isfile(os.path.join(BOARDS_DIR, d, 'board.json')))
+
+
+def project_version():
+    path = os.path.join(ROOT, 'microdot', 'microdot.py')
+    try:
+        with open(path) as f:
+            match = re.search(r"^__version__ = '([^']+)'", f.read(), re.M)
+    except OSError:
+        match = None
+    if not match:
+        raise Failure('no __version__ in microdot/microdot.py')
+    return match.group(1)
+
+
+def tree_version(mpy_dir):
+    """MicroPython version of a source tree, from py/mpconfig.h."""
+    with open(os.path.join(mpy_dir, 'py', 'mpconfig.h')) as f:
+        text = f.read()
+    parts = [re.search(r'#define MICROPY_VERSION_%s (\d+)' % part,
+                       text).group(1)
+             for part in ('MAJOR', 'MINOR', 'MICRO')]
+    return '.'.join(parts)
+
+
+def utemplate_dir():
+    """The folder holding the utemplate package the full manifest freezes."""
+    if os.environ.get('UTEMPLATE_DIR'):
+        return os.environ['UTEMPLATE_DIR']
+    try:
+        import utemplate
+    except ImportError:
+        raise Failure('utemplate not found: run `make venv` (it installs the '
+                      'pinned utemplate) or set UTEMPLATE_DIR')
+    return os.path.dirname(os.path.abspath(list(utemplate.__path__)[0]))
+
+
+def image_name(board, version, mpy_version):
+    ext = os.path.splitext(PORTS[board['port']]['image'])[1]
+    return 'microdot-%s-%s-mp%s%s' % (version, board['name'], mpy_version,
+                                      ext)
+
+
+class Step:
+    def __init__(self, argv, env=None):
+        self.argv = argv
+        self.env = env or {}
+
+    def __str__(self):
+        env = ['%s=%s' % (k, shlex.quote(v)) for k, v in sorted(
+            self.env.items())]
+        return ' '.join(env + [shlex.quote(a) for a in self.argv])
+
+    def run(self):
+        print('+ %s' % self, flush=True)
+        code = subprocess.run(self.argv,
+                              env=dict(os.environ, **self.env)).returncode
+        if code:
+            raise Failure('step failed (exit %d): %s' % (code, self))
+
+
+class Build:
+    """Everything needed to plan and run one board's build."""
+
+    def __init__(self, args):
+        self.args = args
+        self.board = load_board(args.board)
+        self.port = self.board['port']
+        self.version = project_version()
+        self.tag = args.mpy_version
+        if args.mpy_dir:
+            self.mpy_dir = os.path.abspath(args.mpy_dir)
+        else:
+            self.mpy_dir = os.path.join(os.path.abspath(args.cache),
+                                        'micropython-' + self.tag)
+        self.build_dir = os.path.join(BUILD_ROOT, self.board['name'])
+        self.out_dir = os.path.join(FIRMWARE_ROOT, self.board['name'])
+        self.manifest = os.path.join(BOARDS_DIR, self.board['name'],
+                                     'manifest.py')
+        try:
+            self.utemplate_dir = utemplate_dir()
+        except Failure:
+            if not args.plan:
+                raise
+            self.utemplate_dir = '<utemplate dir>'
+
+    @property
+    def mpy_version(self):
+        if os.path.isfile(os.path.join(self.mpy_dir, 'py', 'mpconfig.h')):
+            return tree_version(self.mpy_dir)
+        return self.tag.lstrip('v')
+
+    def port_dir(self):
+        return os.path.join(self.mpy_dir, 'ports', self.port)
+
+    def board_args(self):
+        board = self.board
+        if self.port == 'unix':
+            # btree stays off so the build needs only the micropython-lib
+            # and mbedtls submodules.
+            return ['VARIANT=' + board['variant'], 'MICROPY_PY_BTREE=0']
+        args = ['BOARD=' + board['board']]
+        if board['variant']:
+            args.append('BOARD_VARIANT=' + board['variant'])
+        return args
+
+    def in_docker(self, step):
+        """Wrap a step to run in the ESP-IDF container, with the checkout
+        and MicroPython tree mounted at the same paths as on the host."""
+        mounts = []
+        for path in sorted({ROOT, self.mpy_dir, self.utemplate_dir}):
+            if not any(path.startswith(m + os.sep) for m in mounts):
+                mounts.append(path)
+        argv = ['docker', 'run', '--rm', '--user', '%d:%d' % (os.getuid(),
+                                                             os.getgid()),
+                '-e', 'HOME=/tmp',
+                # git refuses trees owned by another user than the
+                # container's; these are ours.
+                '-e', 'GIT_CONFIG_COUNT=1',
+                '-e', 'GIT_CONFIG_KEY_0=safe.directory',
+                '-e', 'GIT_CONFIG_VALUE_0=*']
+        for name, value in sorted(step.env.items()):
+            argv += ['-e', '%s=%s' % (name, value)]
+        for path in mounts:
+            argv += ['-v', '%s:%s' % (path, path)]
+        argv += [self.args.idf_image] + step.argv
+        return Step(argv)
+
+    def make(self, directory, *args, env=None):
+        step = Step(['make', '-C', directory] + list(args), env)
+        if self.port == 'esp32' and self.args.docker:
+            return self.in_docker(step)
+        return step
+
+    def missing_submodules(self):
+        missing = []
+        for sub in self.board['submodules']:
+            path = os.path.join(self.mpy_dir, sub)
+            if not os.path.isdir(path) or not os.listdir(path):
+                missing.append(sub)
+        return missing
+
+    def source_steps(self):
+        steps = []
+        cloned = os.path.isdir(os.path.join(self.mpy_dir, '.git'))
+        if not self.args.mpy_dir and not cloned:
+            steps.append(Step(['git', 'clone', '--depth', '1', '--branch',
+                               self.tag, '-c', 'advice.detachedHead=false',
+                               self.args.mpy_git_url, self.mpy_dir]))
+        if not self.args.mpy_dir and (not cloned or
+                                      self.missing_submodules()):
+            steps.append(self.make(self.port_dir(), *self.board_args(),
+                                   'submodules'))
+        return steps
+
+    def steps(self):
+        jobs = '-j%d' % self.args.jobs
+        image = os.path.join(self.out_dir, image_name(
+            self.board, self.version, self.mpy_version))
+        steps = self.source_steps()
+        steps.append(self.make(os.path.join(self.mpy_dir, 'mpy-cross'),
+                               jobs))
+        env = {'UTEMPLATE_DIR': self.utemplate_dir}
+        steps.append(self.make(
+            self.port_dir(), jobs, *self.board_args(),
+            'BUILD=' + self.build_dir, 'FROZEN_MANIFEST=' + self.manifest,
+            env=env))
+        steps += [
+            Step(['rm', '-rf', self.out_dir]),
+            Step(['mkdir', '-p', self.out_dir]),
+            Step(['cp', os.path.join(self.build_dir,
+                                     PORTS[self.port]['image']), image]),
+        ]
+        info = [sys.executable, os.path.join(ROOT, 'tools', 'buildinfo.py'),
+                '--board', self.board['name'], '--mpy-dir', self.mpy_dir,
+                '--mpy-tag', self.tag]
+        if self.port == 'esp32' and self.args.docker:
+            info += ['--idf', 'docker image ' + self.args.idf_image]
+        steps.append(Step(info + [image], env))
+        return steps
+
+    def check(self):
+        """Stop before running anything when a piece is missing."""
+        for tool, how in self.toolchain():
+            if not shutil.which(tool):
+                raise Failure('missing %s (needed for %s): %s' % (
+                    tool, self.board['name'], how))
+        if self.port == 'unix' and subprocess.run(
+                ['pkg-config', '--exists', 'libffi']).returncode:
+            raise Failure('missing libffi (needed for UNIX): %s' % (
+                DEBIAN + 'libffi-dev'))
+        if self.args.mpy_dir:
+            self.check_mpy_dir()
+        else:
+            self.check_clone_source()
+
+    def toolchain(self):
+        tools = [('make', DEBIAN + 'make'), ('gcc', DEBIAN + 'gcc')]
+        tools += PORTS[self.port]['tools']
+        if not self.args.mpy_dir:
+            tools.append(('git', DEBIAN + 'git'))
+        if self.port == 'esp32':
+            if self.args.docker:
+                tools = [t for t in tools if t[0] == 'git']
+                tools.append(('docker', 'install Docker, or drop DOCKER=1 '
+                              'and use a local ESP-IDF'))
+            elif not os.environ.get('IDF_PATH') or not shutil.which(
+                    'idf.py'):
+                raise Failure(
+                    'missing ESP-IDF (needed for %s): source '
+                    '<esp-idf %s>/export.sh first, or add DOCKER=1 to build '
+                    'in the %s image' % (self.board['name'],
+                                         self.args.idf_image.split(':')[-1],
+                                         self.args.idf_image))
+        return tools
+
+    def check_mpy_dir(self):
+        if not os.path.isfile(os.path.join(self.mpy_dir, 'py',
+                                           'mpconfig.h')):
+            raise Failure('MPY_DIR=%s is not a MicroPython source tree: '
+                          'clone it with git clone --branch %s '
+                          'https://github.com/micropython/micropython.git'
+                          % (self.mpy_dir, self.tag))
+        missing = self.missing_submodules()
+        if missing:
+            raise Failure('MPY_DIR lacks the %s submodule%s: run make -C '
+                          '%s %s submodules' % (
+                              ', '.join(missing),
+                              's' if len(missing) > 1 else '',
+                              self.port_dir(), ' '.join(self.board_args())))
+
+    def check_clone_source(self):
+        if os.path.isdir(os.path.join(self.mpy_dir, '.git')):
+            return
+        url = self.args.mpy_git_url
+        res = subprocess.run(['git', 'ls-remote', '--tags', url,
+                              'refs/tags/' + self.tag],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, env=dict(os.environ,
+                                                 GIT_TERMINAL_PROMPT='0'))
+        if res.returncode or not res.stdout.strip():
+            why = (res.stderr.strip().splitlines() or
+                   ['no tag ' + self.tag])[-1]
+            raise Failure('cannot get MicroPython %s from %s (%s): set '
+                          'MPY_GIT_URL to a reachable copy, or MPY_DIR to a '
+                          'MicroPython %s tree' % (self.tag, url, why,
+                                                   self.tag))
+
+
+def cmd_build(args):
+    build = Build(args)
+    if args.plan:
+        for step in build.steps():
+            print(step)
+        return 0
+    build.check()
+    mpy_version = build.mpy_version
+    if args.mpy_dir and 'v' + mpy_version != args.mpy_version:
+        print('firmware: note: MPY_DIR holds MicroPython %s; this project '
+              'pins %s' % (mpy_version, args.mpy_version))
+    for step in build.steps():
+        step.run()
+    return 0
+
+
+def cmd_list(args):
+    for name in board_names():
+        board = load_board(name)
+        print('%-18s %-6s %-9s %s; heap: %s' % (
+            name, board['port'], board['flash']['method'],
+            board['description'], board['heap']))
+    return 0
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        description=__doc__.split('\n\n')[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=__doc__.split('\n\n', 1)[1])
+    sub = parser.add_subparsers(dest='command', required=True)
+    sub.add_parser('list', help='list the boards')
+    build = sub.add_parser('build', help='build one board')
+    build.add_argument('board', help='a folder name in boards/')
+    build.add_argument('--mpy-dir', help='MicroPython source tree to use '
+                       'instead of a cached clone')
+    build.add_argument('--mpy-version', default='v1.28.0',
+                       help='MicroPython tag to clone (default: %(default)s)')
+    build.add_argument('--mpy-git-url',
+                       default='https://github.com/micropython/micropython.git',
+                       help='where to clone MicroPython from')
+    build.add_argument('--cache', default=os.path.join(ROOT, '.cache'),
+                       help='folder for the MicroPython clone')
+    build.add_argument('--docker', action='store_true',
+                       help='ESP32: build in the ESP-IDF Docker image')
+    build.add_argument('--idf-image', default='espressif/idf:v5.5.1',
+                       help='ESP-IDF Docker image (default: %(default)s)')
+    build.add_argument('-j', '--jobs', type=int, default=2,
+                       help='parallel compile jobs (default: %(default)s)')
+    build.add_argument('--plan', action='store_true',
+                       help='print the commands instead of running them')
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        return {'list': cmd_list, 'build': cmd_build}[args.command](args)
+    except Failure as e:
+        print('firmware: %s' % e, file=sys.stderr)
+        return 2
+
+
+if __name__ == '__main__':
+    sys.exit(main())
