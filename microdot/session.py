@@ -120,7 +120,8 @@ class Session:
         if action == 'delete':
             response.delete_cookie(self.cookie_name, **options)
             return
-        payload = dict(request.g._session)
+        # dict(a_dict_subclass) fails on MicroPython
+        payload = dict(request.g._session.items())
         if self.max_age:
             payload['exp'] = _jwt.now() + self.max_age
             options['max_age'] = self.max_age
