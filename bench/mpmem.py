@@ -1,0 +1,116 @@
+"""MicroPython heap measurements of ours, upstream and the bare server.
+
+- heap retained by `import microdot`, from source and from .mpy (mpy-cross),
+  after collecting garbage, with asyncio and json imported beforehand (any
+  server needs them, the bare one included);
+- heap allocated per request, per workload, with a new connection per request
+  and with keep-alive: the server runs in its `--measure` mode (see
+  bench/apps/probe.py), which reports the growth of gc.mem_alloc() with the
+  GC off over COUNT requests, and micropython.mem_total() alongside;
+- the smallest `-X heapsize` (2 KiB steps, by bisection) at which the server,
+  imported from .mpy, answers 2,000 sequential requests (the four workloads
+  in turn, a new connection each) without a single failure.
+
+Usage (standalone): .venv-bench/bin/python bench/mpmem.py
+"""
+import subprocess
+
+from loadgen import WORKLOADS, Client
+from servers import MICROPYTHON, micropython_path, micropython_servers
+
+WARMUP = 20
+COUNT = 200
+SERVED = 2000
+IMPORT_SCRIPT = ('import gc, asyncio, json\n'
+                 'gc.collect()\n'
+                 'before = gc.mem_alloc()\n'
+                 'import microdot\n'
+                 'gc.collect()\n'
+                 'print(gc.mem_alloc() - before)\n')
+
+
+def import_retained(framework, compiled):
+    """Bytes of heap kept after `import microdot`, or None on failure."""
+    res = subprocess.run([MICROPYTHON, '-c', IMPORT_SCRIPT],
+                         env={'MICROPYPATH': micropython_path(framework, compiled)},
+                         capture_output=True, text=True, timeout=30)
+    try:
+        return int(res.stdout.split()[-1])
+    except (IndexError, ValueError):
+        return None
+
+
+def alloc_per_request(server, workload, keep_alive):
+    """(gc.mem_alloc growth, mem_total growth) per request, or None."""
+    if not server.start(['--measure', str(WARMUP), str(COUNT)], heapsize='16m'):
+        return None
+    client = Client(server.port, keep_alive)
+    try:
+        for _ in range(WARMUP + COUNT):
+            client.request(workload)
+    except (OSError, ValueError):
+        pass
+    client.close()
+    output = server.stop()
+    for line in output.splitlines():
+        if line.startswith('ALLOC '):
+            alloc, total = line.split()[1:3]
+            return int(alloc), int(total)
+    return None
+
+
+def serves_all(server, heapsize):
+    """True if the server answers SERVED requests with -X heapsize."""
+    if not server.start(heapsize=heapsize, timeout=10):
+        return False
+    client = Client(server.port, keep_alive=False)
+    try:
+        for i in range(SERVED):
+            workload = WORKLOADS[i % len(WORKLOADS)]
+            status, body = client.request(workload)
+            if status != 200 or not workload.matches(body):
+                return False
+        return True
+    except (OSError, ValueError):
+        return False
+    finally:
+        client.close()
+        server.stop()
+
+
+def smallest_heap(server, low=8, high=128):
+    """Smallest heap in KiB (2 KiB steps) that serves SERVED requests; None if
+    even `high` does not."""
+    if not serves_all(server, '%dk' % high):
+        return None
+    while high - low > 2:
+        middle = (low + high) // 4 * 2
+        if serves_all(server, '%dk' % middle):
+            high = middle
+        else:
+            low = middle
+    return high
+
+
+def measure_all(log=print):
+    """All the figures, as a dict keyed by server name."""
+    results = {}
+    for server in micropython_servers(compiled=True):
+        figures = {}
+        if server.name != 'bare':
+            figures['import_py'] = import_retained(server.name, False)
+            figures['import_mpy'] = import_retained(server.name, True)
+        figures['alloc'] = {}
+        for workload in WORKLOADS:
+            for keep_alive in (False, True):
+                mode = 'keep-alive' if keep_alive else 'close'
+                figures['alloc'][workload.label, mode] = alloc_per_request(
+                    server, workload, keep_alive)
+        figures['min_heap_kib'] = smallest_heap(server)
+        log('  %s: %s' % (server.name, figures))
+        results[server.name] = figures
+    return results
+
+
+if __name__ == '__main__':
+    measure_all()
