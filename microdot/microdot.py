@@ -1128,6 +1128,8 @@ class Microdot:
         self._active = 0
         self._slot = None
         self._shutting_down = False
+        self._deadlines = {}
+        self._watchdog = None
 
     # ---- registration ----
 
@@ -1417,54 +1419,78 @@ class Microdot:
         if not hasattr(writer, 'awrite'):
             writer = _StreamWriter(writer)
         reader = _BufferedReader(reader)
+        task = asyncio.current_task()
         try:
-            await self._serve_connection(reader, writer)
+            await self._serve_connection(reader, writer, task)
+        except asyncio.CancelledError:
+            pass  # a timeout, see _watch_deadlines
         except Exception as exc:
             if not _is_muted(exc):
                 print_exception(exc)
         finally:
+            self._deadlines.pop(task, None)
             try:
                 await writer.aclose()
             except Exception:
                 pass
 
-    async def _serve_connection(self, reader, writer):
+    def _set_deadline(self, task, seconds):
+        """Cancel task if it is still waiting for its client in `seconds`.
+        One watchdog task checks every connection: cheaper than a
+        wait_for() (a task and a timer) for each request."""
+        self._deadlines[task] = _ticks_ms() + int(seconds * 1000)
+        if self._watchdog is None:
+            self._watchdog = asyncio.create_task(self._watch_deadlines())
+
+    async def _watch_deadlines(self):
+        try:
+            while self._deadlines:
+                await asyncio.sleep(0.25)
+                now = _ticks_ms()
+                for task, deadline in list(self._deadlines.items()):
+                    if _ticks_diff(deadline, now) <= 0:
+                        del self._deadlines[task]
+                        task.cancel()
+        finally:
+            self._watchdog = None
+
+    async def _serve_connection(self, reader, writer, task):
         client_addr = _peer_address(writer.get_extra_info('peername'))
         scheme = 'https' if self.ssl else 'http'
         served = 0
         while True:
             if served:
                 # idle between requests: holds no connection slot
+                self._set_deadline(task, self.keep_alive_timeout)
                 try:
-                    if not await asyncio.wait_for(reader.wait_data(),
-                                                  self.keep_alive_timeout):
+                    if not await reader.wait_data():
                         return
-                except (asyncio.TimeoutError, OSError):
+                except OSError:
                     return
             await self._acquire_slot()
             try:
                 if not await self._serve_one(reader, writer, client_addr,
-                                             scheme, served):
+                                             scheme, served, task):
                     return
             finally:
                 self._release_slot()
             served += 1
 
-    async def _serve_one(self, reader, writer, client_addr, scheme, served):
+    async def _serve_one(self, reader, writer, client_addr, scheme, served,
+                         task):
         """Read, dispatch and answer one request. True to keep the
         connection open for another."""
+        self._set_deadline(task, self.request_timeout)
         try:
-            req = await asyncio.wait_for(
-                Request.create(self, reader, writer, client_addr, scheme),
-                self.request_timeout)
-        except asyncio.TimeoutError:
-            return False
+            req = await Request.create(self, reader, writer, client_addr,
+                                       scheme)
         except Exception as exc:
             if _is_muted(exc):
                 return False
             if self.debug:
                 print_exception(exc)
             req = None
+        self._deadlines.pop(task, None)
         if req is None and served:
             return False  # the client closed its idle connection
         try:
@@ -1557,6 +1583,17 @@ async def _drain(reader, limit=65536):
             limit -= len(data)
     except Exception:
         pass
+
+
+if MICROPYTHON:
+    _ticks_ms = time.ticks_ms
+    _ticks_diff = time.ticks_diff
+else:
+    def _ticks_ms():
+        return int(time.monotonic() * 1000)
+
+    def _ticks_diff(a, b):
+        return a - b
 
 
 def _peer_address(addr):
