@@ -1,0 +1,444 @@
+import unittest
+
+from microdot import Microdot, Request, Response
+from microdot.microdot import AsyncBytesIO
+from microdot.test_client import TestClient
+from microdot.websocket import WebSocket, WebSocketError, with_websocket, \
+    websocket_upgrade
+from support import async_test
+
+MASK = b'\x11\x22\x33\x44'
+HANDSHAKE = (b'GET /echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n'
+             b'Connection: keep-alive, Upgrade\r\n'
+             b'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n'
+             b'Sec-WebSocket-Version: 13\r\n')
+
+
+def free_heap():
+    try:
+        import gc
+        gc.collect()
+        return gc.mem_free()
+    except AttributeError:  # CPython
+        return 1 << 30
+
+
+def frame(opcode, payload=b'', fin=True, mask=True):
+    """A client frame, masked as a browser sends it unless mask=False."""
+    if isinstance(payload, str):
+        payload = payload.encode()
+    n = len(payload)
+    first = (0x80 if fin else 0) | opcode
+    mask_bit = 0x80 if mask else 0
+    if n < 126:
+        header = bytes((first, mask_bit | n))
+    elif n < 65536:
+        header = bytes((first, mask_bit | 126)) + n.to_bytes(2, 'big')
+    else:
+        header = bytes((first, mask_bit | 127)) + n.to_bytes(8, 'big')
+    if not mask:
+        return header + payload
+    return header + MASK + bytes(b ^ MASK[i % 4] for i, b in enumerate(
+        payload))
+
+
+def server_frames(data):
+    """[(opcode, payload)] of the unmasked frames the server wrote."""
+    frames = []
+    while data:
+        opcode = data[0] & 0x0f
+        n = data[1] & 0x7f
+        start = 2
+        if n == 126:
+            n = int.from_bytes(data[2:4], 'big')
+            start = 4
+        elif n == 127:
+            n = int.from_bytes(data[2:10], 'big')
+            start = 10
+        assert not data[1] & 0x80, 'server frames are never masked'
+        frames.append((opcode, bytes(data[start:start + n])))
+        data = data[start + n:]
+    return frames
+
+
+async def converse(app, client_bytes, headers=b''):
+    """Run one WebSocket connection over an in-memory socket: returns the
+    HTTP response head and the frames the server sent."""
+    reader = AsyncBytesIO(HANDSHAKE + headers + b'\r\n' + client_bytes)
+    writer = AsyncBytesIO(b'')
+    req = await Request.create(app, reader, writer, ('127.0.0.1', 1234))
+    res = await app.dispatch_request(req)
+    out = writer.stream.getvalue()
+    if res is not Response.already_handled:
+        return None, res
+    head, _, rest = out.partition(b'\r\n\r\n')
+    return head, server_frames(rest)
+
+
+def close_code(frames):
+    opcode, payload = frames[-1]
+    assert opcode == WebSocket.CLOSE
+    return int.from_bytes(payload[:2], 'big') if payload else None
+
+
+class LargeMessagePeer:
+    """A client sending one binary message of n b'+' bytes, generated as it
+    is read, that checks the server's echo as it is written."""
+
+    def __init__(self, n):
+        self.pending = HANDSHAKE + b'\r\n' + frame(WebSocket.BINARY)[:1] + \
+            bytes((0x80 | 127,)) + n.to_bytes(8, 'big') + MASK
+        self.payload_left = n
+        self.offset = 0
+        self.masked = bytes(0x2b ^ MASK[i % 4] for i in range(8))
+        self.frame_headers = []
+        self.echoed = 0
+
+    async def readline(self):
+        i = self.pending.index(b'\n') + 1
+        line, self.pending = self.pending[:i], self.pending[i:]
+        return line
+
+    async def readexactly(self, n):
+        if self.pending:
+            data, self.pending = self.pending[:n], self.pending[n:]
+            return data
+        n = min(n, self.payload_left)
+        start = self.offset % 4
+        data = (self.masked[start:start + 4] * (n // 4 + 1))[:n]
+        self.offset += n
+        self.payload_left -= n
+        return data
+
+    async def awrite(self, data):
+        if data.startswith(b'HTTP/1.1 101'):
+            return
+        if len(data) <= 10 and not self.echoed:
+            self.frame_headers.append(bytes(data))
+        else:
+            assert data.count(b'+') == len(data)
+            self.echoed += len(data)
+
+    async def aclose(self):
+        pass
+
+
+class EchoApp:
+    def __init__(self):
+        self.app = Microdot()
+        self.received = []
+        self.error = None
+
+        @self.app.route('/echo')
+        @with_websocket
+        async def echo(request, ws):
+            try:
+                while True:
+                    data = await ws.receive()
+                    self.received.append(data)
+                    await ws.send(data)
+            except WebSocketError as exc:
+                self.error = exc
+                raise
+
+
+class TestHandshake(unittest.TestCase):
+    @async_test
+    async def test_accept_header(self):
+        head, frames = await converse(EchoApp().app, b'')
+        self.assertIn(b'HTTP/1.1 101 Switching Protocols', head)
+        # the RFC 6455 example key and answer
+        self.assertIn(b'Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=',
+                      head)
+        self.assertIn(b'Upgrade: websocket', head)
+        self.assertIn(b'Connection: Upgrade', head)
+
+    @async_test
+    async def test_bad_handshakes(self):
+        app = EchoApp().app
+        client = TestClient(app)
+        cases = [{}, {'Connection': 'Upgrade'}, {'Connection': 'foo'},
+                 {'Upgrade': 'websocket'}, {'Upgrade': 'bar'},
+                 {'Connection': 'Upgrade', 'Upgrade': 'websocket'},
+                 {'Sec-WebSocket-Key': 'xxx'}]
+        for headers in cases:
+            res = await client.get('/echo', headers=headers)
+            self.assertEqual(res.status_code, 400, headers)
+
+    @async_test
+    async def test_allowed_origins(self):
+        app = EchoApp().app
+        client = TestClient(app)
+        headers = {'Upgrade': 'websocket', 'Connection': 'Upgrade',
+                   'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ=='}
+        WebSocket.allowed_origins = ['https://good.example']
+        try:
+            res = await client.get('/echo', headers=dict(
+                headers, Origin='https://evil.example'))
+            self.assertEqual(res.status_code, 403)
+            head, frames = await converse(
+                app, b'', b'Origin: https://good.example\r\n')
+            self.assertIn(b' 101 ', head)
+            # non-browser clients send no Origin
+            head, frames = await converse(app, b'')
+            self.assertIn(b' 101 ', head)
+        finally:
+            WebSocket.allowed_origins = None
+
+    @async_test
+    async def test_manual_upgrade_after_checks(self):
+        app = Microdot()
+
+        @app.route('/ws')
+        async def ws_route(request):
+            if request.args.get('token') != 'ok':
+                return 'no', 401
+            ws = await websocket_upgrade(request)
+            await ws.send(await ws.receive() + '!')
+            await ws.close()
+
+        client = TestClient(app)
+        res = await client.get('/ws')
+        self.assertEqual(res.status_code, 401)
+        replies = []
+
+        def talk():
+            replies.append((yield 'hi'))
+
+        res = await client.websocket('/ws?token=ok', talk)
+        self.assertIsNone(res.body)
+        self.assertEqual(replies, ['hi!'])
+
+
+class TestMessages(unittest.TestCase):
+    @async_test
+    async def test_echo_with_test_client(self):
+        app = EchoApp().app
+        results = []
+
+        def client():
+            for message in ['hello', b'bye', b'*' * 300, 'caf\u00e9']:
+                results.append((yield message))
+
+        res = await TestClient(app).websocket('/echo', client)
+        self.assertIsNone(res.body)
+        self.assertEqual(results, ['hello', b'bye', b'*' * 300,
+                                   'caf\u00e9'])
+
+    @async_test
+    async def test_large_message(self):
+        # The 64-bit length form. The peer streams the message and checks
+        # the echo without holding either; the server holds the message
+        # twice (its bytes, and the bytes handed to the handler).
+        if free_heap() < 3 * 65537:
+            self.skipTest('needs 200 KB of free heap')
+        echo = EchoApp()
+        peer = LargeMessagePeer(65537)
+        WebSocket.max_message_length = 65537
+        try:
+            req = await Request.create(echo.app, peer, peer, ('x', 1))
+            await echo.app.dispatch_request(req)
+        finally:
+            WebSocket.max_message_length = -1
+        self.assertEqual(peer.frame_headers, [bytes((0x82, 127)) +
+                                              (65537).to_bytes(8, 'big')])
+        self.assertEqual(peer.echoed, 65537)
+
+    @async_test
+    async def test_empty_messages_are_delivered(self):
+        echo = EchoApp()
+        head, frames = await converse(
+            echo.app, frame(WebSocket.TEXT, b'') + frame(WebSocket.BINARY) +
+            frame(WebSocket.TEXT, 'x'))
+        self.assertEqual(echo.received, ['', b'', 'x'])
+        self.assertEqual(frames[:3], [(1, b''), (2, b''), (1, b'x')])
+
+    @async_test
+    async def test_fragmented_message_with_ping_inside(self):
+        echo = EchoApp()
+        data = frame(WebSocket.TEXT, 'Hel', fin=False) + \
+            frame(WebSocket.PING, b'p1') + \
+            frame(WebSocket.CONT, 'lo ', fin=False) + \
+            frame(WebSocket.CONT, 'world')
+        head, frames = await converse(echo.app, data)
+        self.assertEqual(echo.received, ['Hello world'])
+        self.assertEqual(frames[0], (WebSocket.PONG, b'p1'))
+        self.assertEqual(frames[1], (WebSocket.TEXT, b'Hello world'))
+
+    @async_test
+    async def test_utf8_split_across_fragments(self):
+        echo = EchoApp()
+        text = '\u00e9t\u00e9'.encode()
+        data = frame(WebSocket.TEXT, text[:1], fin=False) + \
+            frame(WebSocket.CONT, text[1:])
+        await converse(echo.app, data)
+        self.assertEqual(echo.received, ['\u00e9t\u00e9'])
+
+    @async_test
+    async def test_pong_is_ignored(self):
+        echo = EchoApp()
+        head, frames = await converse(
+            echo.app, frame(WebSocket.PONG, b'x') + frame(WebSocket.TEXT, 'a'))
+        self.assertEqual(echo.received, ['a'])
+
+    @async_test
+    async def test_concurrent_sends_do_not_interleave(self):
+        import asyncio
+        app = Microdot()
+
+        @app.route('/echo')
+        @with_websocket
+        async def burst(request, ws):
+            await asyncio.gather(*[ws.send(str(i) * 2000)
+                                   for i in range(5)])
+
+        head, frames = await converse(app, b'')
+        self.assertEqual(sorted(frames[:5]),
+                         [(1, str(i).encode() * 2000) for i in range(5)])
+
+
+class TestClosing(unittest.TestCase):
+    @async_test
+    async def test_close_frame_is_echoed(self):
+        echo = EchoApp()
+        head, frames = await converse(
+            echo.app, frame(WebSocket.CLOSE, (1001).to_bytes(2, 'big')))
+        self.assertEqual(frames, [(WebSocket.CLOSE,
+                                   (1001).to_bytes(2, 'big'))])
+        self.assertEqual(echo.error.code, 1001)
+
+    @async_test
+    async def test_client_vanishes(self):
+        echo = EchoApp()
+        head, frames = await converse(echo.app, frame(WebSocket.TEXT, 'a') +
+                                      b'\x81')
+        self.assertEqual(echo.received, ['a'])
+        self.assertIsInstance(echo.error, WebSocketError)
+        self.assertEqual(frames, [(WebSocket.TEXT, b'a')])
+
+    @async_test
+    async def test_unmasked_frame_is_refused(self):
+        echo = EchoApp()
+        head, frames = await converse(
+            echo.app, frame(WebSocket.TEXT, 'sneaky', mask=False))
+        self.assertEqual(echo.received, [])
+        self.assertEqual(close_code(frames), 1002)
+
+    @async_test
+    async def test_protocol_errors(self):
+        cases = [
+            frame(WebSocket.CONT, 'x'),  # continuation of nothing
+            frame(WebSocket.TEXT, 'a', fin=False) + frame(WebSocket.TEXT,
+                                                          'b'),
+            frame(WebSocket.PING, b'x' * 126),  # control frame too long
+            frame(WebSocket.PING, fin=False),  # fragmented control frame
+            frame(3, b'x'),  # reserved opcode
+            bytes((0xc1, 0x80)) + MASK,  # RSV1 without an extension
+        ]
+        for data in cases:
+            echo = EchoApp()
+            head, frames = await converse(echo.app, data)
+            self.assertEqual(close_code(frames), 1002, data)
+            self.assertEqual(echo.received, [])
+
+    @async_test
+    async def test_invalid_utf8(self):
+        echo = EchoApp()
+        head, frames = await converse(echo.app,
+                                      frame(WebSocket.TEXT, b'\xff\xfe'))
+        self.assertEqual(close_code(frames), 1007)
+
+    @async_test
+    async def test_message_too_large(self):
+        echo = EchoApp()
+        saved = Request.max_body_length
+        Request.max_body_length = 10
+        try:
+            head, frames = await converse(
+                echo.app, frame(WebSocket.TEXT, 'x' * 16))
+            self.assertEqual(echo.received, [])
+            self.assertEqual(close_code(frames), 1009)
+            # the limit applies to the reassembled message too
+            echo = EchoApp()
+            head, frames = await converse(
+                echo.app, frame(WebSocket.TEXT, 'x' * 8, fin=False) +
+                frame(WebSocket.CONT, 'x' * 8))
+            self.assertEqual(close_code(frames), 1009)
+        finally:
+            Request.max_body_length = saved
+
+    @async_test
+    async def test_zero_max_message_length_means_no_limit(self):
+        echo = EchoApp()
+        saved = Request.max_body_length
+        Request.max_body_length = 10
+        WebSocket.max_message_length = 0
+        try:
+            await converse(echo.app, frame(WebSocket.TEXT, 'y' * 100))
+        finally:
+            Request.max_body_length = saved
+            WebSocket.max_message_length = -1
+        self.assertEqual(echo.received, ['y' * 100])
+
+    @async_test
+    async def test_handler_exception_ends_connection(self):
+        app = Microdot()
+
+        @app.route('/echo')
+        @with_websocket
+        async def broken(request, ws):
+            1 / 0
+
+        head, frames = await converse(app, frame(WebSocket.TEXT, 'a'))
+        self.assertIn(b' 101 ', head)
+        self.assertEqual(close_code(frames), 1011)
+
+    @async_test
+    async def test_close_with_code_and_reason(self):
+        app = Microdot()
+
+        @app.route('/echo')
+        @with_websocket
+        async def bye(request, ws):
+            await ws.close(4000, 'bye')
+            await ws.close()  # only once
+
+        head, frames = await converse(app, b'')
+        self.assertEqual(frames, [(WebSocket.CLOSE,
+                                   (4000).to_bytes(2, 'big') + b'bye')])
+
+
+class TestFrameHelpers(unittest.TestCase):
+    def test_process_frame(self):
+        ws = WebSocket(None)
+        self.assertEqual(ws._process_websocket_frame(WebSocket.TEXT, b'foo'),
+                         (None, 'foo'))
+        self.assertEqual(ws._process_websocket_frame(WebSocket.BINARY,
+                                                     b'foo'), (None, b'foo'))
+        self.assertRaises(WebSocketError, ws._process_websocket_frame,
+                          WebSocket.CLOSE, b'')
+        self.assertEqual(ws._process_websocket_frame(WebSocket.PING, b'foo'),
+                         (WebSocket.PONG, b'foo'))
+        self.assertEqual(ws._process_websocket_frame(WebSocket.PONG, b'foo'),
+                         (None, None))
+
+    def test_encode_and_parse_header(self):
+        for n, length, extended in [(0, 0, b''), (125, 125, b''),
+                                    (126, -2, b'\x00\x7e'),
+                                    (1000, -2, b'\x03\xe8')]:
+            encoded = WebSocket._encode_websocket_frame(WebSocket.BINARY,
+                                                        b'a' * n)
+            fin, opcode, has_mask, parsed = WebSocket._parse_frame_header(
+                encoded[:2])
+            self.assertTrue(fin)
+            self.assertEqual(opcode, WebSocket.BINARY)
+            self.assertFalse(has_mask)
+            self.assertEqual(parsed, length)
+            header = len(encoded) - n
+            self.assertEqual(encoded[2:header], extended)
+            self.assertEqual(encoded[header:].count(b'a'), n)
+        self.assertEqual(WebSocket._frame_header(2, 65535), b'\x82\x7e\xff\xff')
+        self.assertEqual(WebSocket._frame_header(2, 65536),
+                         b'\x82\x7f\0\0\0\0\0\1\0\0')
+        self.assertEqual(WebSocket._encode_websocket_frame(1, 'é'),
+                         bytearray(b'\x81\x02\xc3\xa9'))
