@@ -1,0 +1,533 @@
+# Request: Request.create parsing (spec 3.2, every malformed-input row of 3.3
+# that needs no socket), limits, chunked bodies, Expect: 100-continue,
+# bounded streams, and the request properties of 4.7.
+import unittest
+
+from microdot import Microdot, Request
+from microdot.microdot import AsyncBytesIO, HTTPException, MultiDict, \
+    NoCaseDict
+from microdot.test_client import TestClient
+from support import async_test, run
+
+
+# Content-Length above max_content_length must leave the body unread (spec
+# 3.3): Request.create reads it when max_body_length is the larger limit.
+BUG_OVERSIZED_BODY_READ = ('core bug: Request.create reads the body when '
+                           'Content-Length > max_content_length but '
+                           '<= max_body_length')
+
+
+def create(raw, writer=None, app='app', scheme=None):
+    return run(Request.create(app, AsyncBytesIO(raw), writer, 'addr',
+                              scheme=scheme))
+
+
+class LimitsMixin:
+    def setUp(self):
+        self.saved = (Request.max_readline, Request.max_headers,
+                      Request.max_content_length, Request.max_body_length)
+
+    def tearDown(self):
+        (Request.max_readline, Request.max_headers,
+         Request.max_content_length, Request.max_body_length) = self.saved
+
+
+class CreateTests(LimitsMixin, unittest.TestCase):
+    def test_basic(self):
+        req = create(b'GET /foo HTTP/1.0\r\nHost: example.com\r\n'
+                     b'X-Foo: bar\r\n\r\n', writer='writer')
+        self.assertEqual(req.app, 'app')
+        self.assertEqual(req.client_addr, 'addr')
+        self.assertEqual(req.method, 'GET')
+        self.assertEqual(req.url, '/foo')
+        self.assertEqual(req.path, '/foo')
+        self.assertEqual(req.http_version, '1.0')
+        self.assertIsNone(req.query_string)
+        self.assertEqual(req.args, {})
+        self.assertEqual(req.headers, {'Host': 'example.com', 'X-Foo': 'bar'})
+        self.assertIsInstance(req.headers, NoCaseDict)
+        self.assertEqual(req.headers['x-foo'], 'bar')
+        self.assertEqual(req.cookies, {})
+        self.assertEqual(req.content_length, 0)
+        self.assertIsNone(req.content_type)
+        self.assertEqual(req.body, b'')
+        self.assertEqual(req.scheme, 'http')
+        self.assertEqual(req.url_prefix, '')
+        self.assertIsNone(req.subapp)
+        self.assertFalse(req.body_used)
+        self.assertEqual(req.after_request_handlers, [])
+        self.assertEqual(req.sock[1], 'writer')
+        self.assertIsNone(req.files)
+        self.assertIsNone(req.json)
+        self.assertIsNone(req.form)
+
+    def test_http11_and_scheme(self):
+        req = create(b'GET / HTTP/1.1\r\n\r\n', scheme='https')
+        self.assertEqual(req.http_version, '1.1')
+        self.assertEqual(req.scheme, 'https')
+
+    def test_bare_lf(self):
+        req = create(b'GET /foo HTTP/1.0\nHost: x\nContent-Length: 3\n\nabc')
+        self.assertEqual(req.headers, {'Host': 'x', 'Content-Length': '3'})
+        self.assertEqual(req.body, b'abc')
+
+    def test_args_always_multidict(self):
+        # fixed weakness: args is a MultiDict even without a query string
+        req = create(b'GET /foo HTTP/1.0\r\n\r\n')
+        self.assertIsInstance(req.args, MultiDict)
+        self.assertEqual(req.args.getlist('x'), [])
+        self.assertEqual(req.args.get('x', type=int), None)
+
+    def test_query_args(self):
+        req = create(b'GET /foo?foo=bar&abc=def&foo&x=%2f%% HTTP/1.0\r\n\r\n')
+        self.assertEqual(req.path, '/foo')
+        self.assertEqual(req.query_string, 'foo=bar&abc=def&foo&x=%2f%%')
+        self.assertIsInstance(req.args, MultiDict)
+        self.assertEqual(req.args, {'foo': ['bar', ''], 'abc': ['def'],
+                                    'x': ['/%%']})
+        self.assertEqual(req.args['foo'], 'bar')
+        self.assertEqual(req.args.getlist('foo'), ['bar', ''])
+
+    def test_empty_query_string(self):
+        req = create(b'GET /foo? HTTP/1.0\r\n\r\n')
+        self.assertEqual(req.path, '/foo')
+        self.assertEqual(req.query_string, '')
+        self.assertEqual(req.args, {})
+
+    def test_query_plus_and_utf8(self):
+        req = create(b'GET /?a=b+c&d%20e=dot%e2%80%a2dot&&x=1=2 '
+                     b'HTTP/1.0\r\n\r\n')
+        self.assertEqual(req.args, {'a': ['b c'], 'd e': ['dot\u2022dot'],
+                                    'x': ['1=2']})
+
+    def test_bad_query_escape_kept(self):
+        # fixed weakness: a bad escape is kept literally, not an error
+        req = create(b'GET /?x=%zz&y=%4 HTTP/1.0\r\n\r\n')
+        self.assertEqual(req.args, {'x': ['%zz'], 'y': ['%4']})
+
+    def test_path_not_decoded(self):
+        req = create(b'GET /a%20b/c?x=1 HTTP/1.0\r\n\r\n')
+        self.assertEqual(req.path, '/a%20b/c')
+        self.assertEqual(req.url, '/a%20b/c?x=1')
+
+    def test_cookies(self):
+        req = create(b'GET / HTTP/1.0\r\nCookie: foo=bar;nothing;abc=def;'
+                     b'\r\n\r\n')
+        self.assertEqual(req.cookies, {'foo': 'bar', 'nothing': '',
+                                       'abc': 'def', '': ''})
+
+    def test_cookies_not_decoded(self):
+        req = create(b'GET / HTTP/1.0\r\nCookie: a="x y"; b=1%20=2\r\n\r\n')
+        self.assertEqual(req.cookies, {'a': '"x y"', 'b': '1%20=2'})
+
+    def test_repeated_header_replaces(self):
+        req = create(b'GET / HTTP/1.0\r\nX-A: 1\r\nx-a: 2\r\n\r\n')
+        self.assertEqual(req.headers, {'X-A': '2'})
+
+    def test_header_value_stripped(self):
+        req = create(b'GET / HTTP/1.0\r\nX-A:   1 2  \r\nX-B:\r\n\r\n')
+        self.assertEqual(req.headers['X-A'], '1 2')
+        self.assertEqual(req.headers['X-B'], '')
+
+    def test_header_value_with_colon(self):
+        req = create(b'GET / HTTP/1.0\r\nHost: example.com:1234\r\n\r\n')
+        self.assertEqual(req.headers['Host'], 'example.com:1234')
+
+    def test_method_verbatim(self):
+        req = create(b'get / HTTP/1.0\r\n\r\n')
+        self.assertEqual(req.method, 'get')
+        req = create(b'FOO /x HTTP/1.0\r\n\r\n')
+        self.assertEqual(req.method, 'FOO')
+
+    def test_content_type_and_length(self):
+        req = create(b'POST / HTTP/1.0\r\nContent-Type: text/plain; '
+                     b'charset=UTF-8\r\ncontent-length: 3\r\n\r\nabcdef')
+        self.assertEqual(req.content_type, 'text/plain; charset=UTF-8')
+        self.assertEqual(req.content_length, 3)
+        self.assertEqual(req.body, b'abc')
+
+    def test_g_is_fresh(self):
+        r1 = create(b'GET / HTTP/1.0\r\n\r\n')
+        r2 = create(b'GET / HTTP/1.0\r\n\r\n')
+        r1.g.x = 1
+        self.assertFalse(hasattr(r2.g, 'x'))
+        self.assertIsInstance(r1.g, Request.G)
+
+    def test_after_request_returns_function(self):
+        req = create(b'GET / HTTP/1.0\r\n\r\n')
+
+        def f(req, res):
+            pass
+
+        self.assertIs(req.after_request(f), f)
+        self.assertEqual(req.after_request_handlers, [f])
+
+    def test_constructor(self):
+        req = Request('app', 'addr', 'GET', '/a?b=c', '1.1',
+                      NoCaseDict({'Content-Length': '2'}), body=b'xy')
+        self.assertEqual(req.path, '/a')
+        self.assertEqual(req.query_string, 'b=c')
+        self.assertEqual(req.args, {'b': ['c']})
+        self.assertEqual(req.content_length, 2)
+        self.assertEqual(req.body, b'xy')
+        self.assertEqual(req.scheme, 'http')
+        self.assertEqual(run(req.stream.read()), b'xy')
+
+
+class MalformedTests(LimitsMixin, unittest.TestCase):
+    """The rows of spec 3.3 that Request.create decides."""
+
+    def test_empty_input(self):
+        self.assertIsNone(create(b''))
+
+    def test_leading_empty_line(self):
+        self.assertIsNone(create(b'\r\nGET / HTTP/1.0\r\n\r\n'))
+        self.assertIsNone(create(b'\nGET / HTTP/1.0\n\n'))
+
+    def test_wrong_token_count(self):
+        with self.assertRaises(ValueError):
+            create(b'GET /\r\n\r\n')
+        with self.assertRaises(ValueError):
+            create(b'GET / HTTP/1.0 extra\r\n\r\n')
+        with self.assertRaises(ValueError):
+            create(b'GET\r\n\r\n')
+
+    def test_version_without_slash(self):
+        with self.assertRaises(ValueError):
+            create(b'GET / HTTP\r\n\r\n')
+
+    def test_header_without_colon(self):
+        with self.assertRaises(ValueError):
+            create(b'GET / HTTP/1.0\r\nBadHeader\r\n\r\n')
+
+    def test_non_utf8(self):
+        with self.assertRaises(ValueError):
+            create(b'GET /\xff HTTP/1.0\r\n\r\n')
+        with self.assertRaises(ValueError):
+            create(b'GET / HTTP/1.0\r\nX-A: \xff\xfe\r\n\r\n')
+
+    def test_bad_content_length(self):
+        for value in (b'abc', b'-1', b'1.5', b'0x10', b''):
+            with self.assertRaises(ValueError):
+                create(b'POST / HTTP/1.0\r\nContent-Length: ' + value +
+                       b'\r\n\r\nxxxxxxxxxxxxxxxxx')
+
+    def test_conflicting_content_length(self):
+        with self.assertRaises(ValueError):
+            create(b'POST / HTTP/1.0\r\nContent-Length: 1\r\n'
+                   b'Content-Length: 2\r\n\r\nab')
+        req = create(b'POST / HTTP/1.0\r\nContent-Length: 2\r\n'
+                     b'content-length: 2\r\n\r\nab')
+        self.assertEqual(req.body, b'ab')
+
+    def test_truncated_body(self):
+        with self.assertRaises(EOFError):
+            create(b'POST / HTTP/1.0\r\nContent-Length: 5\r\n\r\nab')
+
+    def test_line_too_long(self):
+        Request.max_readline = 32
+        line = b'GET /' + b'x' * 16 + b' HTTP/1.0\r\n'  # 32 bytes: accepted
+        self.assertEqual(len(line), 32)
+        self.assertEqual(create(line + b'\r\n').path, '/' + 'x' * 16)
+        with self.assertRaises(ValueError):
+            create(b'GET /' + b'x' * 17 + b' HTTP/1.0\r\n\r\n')
+        with self.assertRaises(ValueError):
+            create(b'GET / HTTP/1.0\r\nX-Foo: ' + b'y' * 30 + b'\r\n\r\n')
+        with self.assertRaises(ValueError):
+            create(b'GET /' + b'x' * 100)  # no terminator at all
+
+    def test_default_max_readline(self):
+        self.assertEqual(Request.max_readline, 2048)
+        with self.assertRaises(ValueError):
+            create(b'GET /' + b'x' * 2048 + b' HTTP/1.0\r\n\r\n')
+        req = create(b'GET /' + b'x' * 1000 + b' HTTP/1.0\r\n\r\n')
+        self.assertEqual(len(req.path), 1001)
+
+    def test_max_headers(self):
+        self.assertEqual(Request.max_headers, 100)
+        Request.max_headers = 3
+        ok = b'GET / HTTP/1.0\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n'
+        self.assertEqual(len(create(ok).headers), 3)
+        with self.assertRaises(ValueError):
+            create(b'GET / HTTP/1.0\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n')
+
+    def test_default_max_headers(self):
+        raw = b'GET / HTTP/1.0\r\n' + b''.join(
+            b'X-%d: 1\r\n' % i for i in range(101)) + b'\r\n'
+        with self.assertRaises(ValueError):
+            create(raw)
+
+    @unittest.skip(BUG_OVERSIZED_BODY_READ)
+    def test_oversized_body_not_read(self):
+        Request.max_content_length = 10
+        reader = AsyncBytesIO(b'POST / HTTP/1.0\r\nContent-Length: 20\r\n\r\n'
+                              + b'x' * 20)
+        req = run(Request.create('app', reader, None, 'addr'))
+        self.assertEqual(req.content_length, 20)
+        self.assertEqual(req.body, b'')
+        self.assertEqual(run(reader.read()), b'x' * 20)  # left unread
+
+
+class BodyTests(LimitsMixin, unittest.TestCase):
+    def test_body_and_stream(self):
+        req = create(b'POST / HTTP/1.0\r\nContent-Length: 3\r\n\r\nfoo')
+        self.assertEqual(req.body, b'foo')
+        self.assertEqual(run(req.stream.read()), b'foo')
+        self.assertIs(req.stream, req.stream)
+
+    def test_max_body_length(self):
+        Request.max_body_length = 4
+        req = create(b'POST / HTTP/1.0\r\nContent-Length: 10\r\n\r\n'
+                     b'0123456789EXTRA')
+        self.assertEqual(req.body, b'')
+        self.assertEqual(req.content_length, 10)
+        # fixed weakness: the stream ends after Content-Length bytes
+        self.assertEqual(run(req.stream.read()), b'0123456789')
+        self.assertEqual(run(req.stream.read()), b'')
+
+    def test_bounded_stream_pieces(self):
+        Request.max_body_length = 0
+        req = create(b'POST / HTTP/1.0\r\nContent-Length: 10\r\n\r\n'
+                     b'ab\ncdefghijNEXT')
+
+        async def read():
+            s = req.stream
+            return [await s.read(2), await s.readline(),
+                    await s.readexactly(3), await s.read(100),
+                    await s.read(1), await s.readexactly(5)]
+
+        self.assertEqual(run(read()), [b'ab', b'\n', b'cde', b'fghi',
+                                       b'', b''])
+
+    def test_bounded_stream_readuntil(self):
+        Request.max_body_length = 2
+        req = create(b'POST / HTTP/1.0\r\nContent-Length: 7\r\n\r\n'
+                     b'a--b--cd--')
+
+        async def read():
+            s = req.stream
+            return [await s.readuntil(b'--'), await s.readuntil(b'--'),
+                    await s.readuntil(b'--')]
+
+        self.assertEqual(run(read()), [b'a--', b'b--', b'c'])
+
+    def test_bounded_stream_truncated(self):
+        Request.max_body_length = 2
+        req = create(b'POST / HTTP/1.0\r\nContent-Length: 10\r\n\r\nabc')
+        self.assertEqual(run(req.stream.read()), b'abc')
+        with self.assertRaises(EOFError):
+            run(req.stream.read())
+
+    def test_zero_max_body_length_streams_everything(self):
+        Request.max_body_length = 0
+        req = create(b'POST / HTTP/1.0\r\nContent-Length: 1\r\n\r\nx')
+        self.assertEqual(req.body, b'')
+        self.assertEqual(run(req.stream.read()), b'x')
+
+    def test_no_body(self):
+        req = create(b'GET / HTTP/1.0\r\n\r\nignored')
+        self.assertEqual(req.body, b'')
+        self.assertEqual(run(req.stream.read()), b'')
+
+    def test_json(self):
+        req = create(b'POST / HTTP/1.0\r\nContent-Type: application/json\r\n'
+                     b'Content-Length: 10\r\n\r\n{"foo": 1}')
+        self.assertEqual(req.json, {'foo': 1})
+        self.assertIs(req.json, req.json)  # cached
+
+    def test_json_media_types(self):
+        for ctype in (b'application/json; charset=UTF-8',
+                      b'Application/JSON', b'application/problem+json'):
+            req = create(b'POST / HTTP/1.0\r\nContent-Type: ' + ctype +
+                         b'\r\nContent-Length: 3\r\n\r\n[1]')
+            self.assertEqual(req.json, [1])
+
+    def test_json_other_types(self):
+        for ctype in (b'text/plain', b'application/jsonx'):
+            req = create(b'POST / HTTP/1.0\r\nContent-Type: ' + ctype +
+                         b'\r\nContent-Length: 3\r\n\r\n[1]')
+            self.assertIsNone(req.json)
+        req = create(b'POST / HTTP/1.0\r\nContent-Length: 3\r\n\r\n[1]')
+        self.assertIsNone(req.json)
+
+    def test_invalid_json_is_400(self):
+        # fixed weakness: unparsable JSON is the client's error
+        req = create(b'POST / HTTP/1.0\r\nContent-Type: application/json\r\n'
+                     b'Content-Length: 3\r\n\r\n{x]')
+        with self.assertRaises(HTTPException) as ctx:
+            req.json
+        self.assertEqual(ctx.exception.status_code, 400)
+
+    def test_form(self):
+        req = create(b'POST / HTTP/1.0\r\nContent-Type: '
+                     b'application/x-www-form-urlencoded\r\n'
+                     b'Content-Length: 22\r\n\r\nfoo=bar&x=%2F+y&foo=&z')
+        self.assertIsInstance(req.form, MultiDict)
+        self.assertEqual(req.form, {'foo': ['bar', ''], 'x': ['/ y'],
+                                    'z': ['']})
+        # a piece without '=' gives '' (str), not b''
+        self.assertIsInstance(req.form['z'], str)
+        self.assertIs(req.form, req.form)
+
+    def test_form_other_types(self):
+        req = create(b'POST / HTTP/1.0\r\nContent-Type: text/plain\r\n'
+                     b'Content-Length: 3\r\n\r\na=b')
+        self.assertIsNone(req.form)
+        req.form = {'x': 'y'}
+        self.assertEqual(req.form, {'x': 'y'})
+
+    def test_streamed_json_and_form_fail_loudly(self):
+        # fixed weakness: a body too big to load is not silently empty
+        Request.max_body_length = 2
+        req = create(b'POST / HTTP/1.0\r\nContent-Type: application/json\r\n'
+                     b'Content-Length: 3\r\n\r\n[1]')
+        with self.assertRaises(HTTPException):
+            req.json
+        req = create(b'POST / HTTP/1.0\r\nContent-Type: '
+                     b'application/x-www-form-urlencoded\r\n'
+                     b'Content-Length: 3\r\n\r\na=b')
+        with self.assertRaises(HTTPException):
+            req.form
+
+
+class ChunkedTests(LimitsMixin, unittest.TestCase):
+    CHUNKED = (b'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n'
+               b'3\r\nfoo\r\n4;ext=1\r\nbarz\r\nA\r\n0123456789\r\n'
+               b'0\r\nX-Trailer: 1\r\n\r\n')
+
+    def test_chunked_body(self):
+        req = create(self.CHUNKED + b'GET /next HTTP/1.1\r\n\r\n')
+        self.assertEqual(req.body, b'foobarz0123456789')
+        self.assertEqual(req.content_length, 17)
+
+    def test_chunked_leaves_next_request(self):
+        reader = AsyncBytesIO(self.CHUNKED + b'GET /next HTTP/1.1\r\n\r\n')
+        run(Request.create('app', reader, None, 'addr'))
+        req = run(Request.create('app', reader, None, 'addr'))
+        self.assertEqual(req.path, '/next')
+
+    def test_chunked_lf_only(self):
+        req = create(b'POST / HTTP/1.1\nTransfer-Encoding: chunked\n\n'
+                     b'3\nfoo\r\n0\n\n')
+        self.assertEqual(req.body, b'foo')
+
+    def test_chunked_streamed(self):
+        Request.max_body_length = 5
+        req = create(self.CHUNKED)
+        self.assertEqual(req.body, b'')
+        self.assertEqual(run(req.stream.read()), b'foobarz0123456789')
+
+    def test_chunked_too_large(self):
+        Request.max_content_length = 10
+        req = create(self.CHUNKED)
+        self.assertTrue(req.content_length > Request.max_content_length)
+        self.assertEqual(req.body, b'')
+
+    def test_chunked_too_large_is_413(self):
+        Request.max_content_length = 10
+        app = Microdot()
+
+        @app.post('/')
+        def index(req):
+            return 'never'
+
+        req = create(self.CHUNKED, app=app)
+        res = run(app.dispatch_request(req))
+        self.assertEqual(res.status_code, 413)
+
+    def test_chunked_with_content_length(self):
+        with self.assertRaises(ValueError):
+            create(b'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n'
+                   b'Content-Length: 3\r\n\r\n3\r\nfoo\r\n0\r\n\r\n')
+
+    def test_bad_chunk_size(self):
+        with self.assertRaises(ValueError):
+            create(b'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n'
+                   b'zz\r\nfoo\r\n0\r\n\r\n')
+
+
+class ExpectContinueTests(LimitsMixin, unittest.TestCase):
+    RAW = (b'POST / HTTP/1.1\r\nExpect: 100-continue\r\n'
+           b'Content-Length: 3\r\n\r\nabc')
+
+    def test_interim_response(self):
+        writer = AsyncBytesIO(b'')
+        req = create(self.RAW, writer=writer)
+        self.assertEqual(req.body, b'abc')
+        self.assertEqual(writer.stream.getvalue(),
+                         b'HTTP/1.1 100 Continue\r\n\r\n')
+
+    def test_not_for_http10(self):
+        writer = AsyncBytesIO(b'')
+        create(self.RAW.replace(b'HTTP/1.1', b'HTTP/1.0'), writer=writer)
+        self.assertEqual(writer.stream.getvalue(), b'')
+
+    @unittest.skip(BUG_OVERSIZED_BODY_READ)
+    def test_not_when_too_large(self):
+        Request.max_content_length = 2
+        writer = AsyncBytesIO(b'')
+        req = create(self.RAW, writer=writer)
+        self.assertEqual(req.body, b'')
+        self.assertEqual(writer.stream.getvalue(), b'')
+
+    def test_without_expect(self):
+        writer = AsyncBytesIO(b'')
+        create(b'POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc',
+               writer=writer)
+        self.assertEqual(writer.stream.getvalue(), b'')
+
+
+class ThroughAppTests(LimitsMixin, unittest.TestCase):
+    """Request features seen from a route, through the test client."""
+
+    @async_test
+    async def test_body_limits(self):
+        Request.max_body_length = 4
+        app = Microdot()
+
+        @app.post('/')
+        async def index(req):
+            data = await req.stream.read()
+            return '{}:{}'.format(len(req.body), data.decode())
+
+        client = TestClient(app)
+        res = await client.post('/', body='0123456789')
+        self.assertEqual(res.text, '0:0123456789')
+        res = await client.post('/', body='012')
+        self.assertEqual(res.text, '3:012')
+
+    @async_test
+    async def test_json_and_form(self):
+        app = Microdot()
+
+        @app.post('/json')
+        def json_route(req):
+            return {'got': req.json}
+
+        @app.post('/form')
+        def form_route(req):
+            return req.form.get('name') + ':' + str(req.form.getlist('n'))
+
+        client = TestClient(app)
+        res = await client.post('/json', body={'a': [1, 2]})
+        self.assertEqual(res.json, {'got': {'a': [1, 2]}})
+        res = await client.post('/json', body='{bad',
+                                headers={'Content-Type': 'application/json'})
+        self.assertEqual(res.status_code, 400)
+        res = await client.post(
+            '/form', body='name=foo+bar&n=1&n=2',
+            headers={'Content-Type': 'application/x-www-form-urlencoded'})
+        self.assertEqual(res.text, "foo bar:['1', '2']")
+
+    @async_test
+    async def test_args_in_route(self):
+        app = Microdot()
+
+        @app.get('/')
+        def index(req):
+            return str(req.args.get('n', default=0, type=int) +
+                       len(req.args.getlist('x')))
+
+        client = TestClient(app)
+        self.assertEqual((await client.get('/')).text, '0')
+        self.assertEqual((await client.get('/?n=5&x=1&x=2')).text, '7')
