@@ -258,22 +258,31 @@ def external_sources(name):
     return [(name + '.py', spec.origin)]
 
 
+def installed_sources(modules, deps):
+    """(installed path, source file) of everything a package installs,
+    its dependencies from outside the framework included."""
+    files = [(module_path(m), os.path.join(ROOT, module_path(m)))
+             for m in modules]
+    for name, _ in deps:
+        files += external_sources(name)
+    return files
+
+
 def cmd_sizes(args):
     mpy = find_mpy_cross()
-    print('%-28s %5s %12s %12s' % ('package', 'files', 'source bytes',
+    print('%-26s %5s %12s %10s' % ('package', 'files', 'source bytes',
                                    '.mpy bytes' if mpy else ''))
     with tempfile.TemporaryDirectory() as tmp:
         compiler = Compiler(tmp)
         for filename, _, modules, deps in packages():
-            targets = [module_path(m) for m in modules]
-            paths = [os.path.join(ROOT, target) for target in targets]
-            src = sum(os.path.getsize(p) for p in paths)
+            files = installed_sources(modules, deps)
+            src = sum(os.path.getsize(path) for _, path in files)
             mpy_size = (sum(os.path.getsize(compiler.compile(path, target))
-                            for target, path in zip(targets, paths))
-                        if mpy else '')
-            note = ('  + ' + ', '.join('%s %s' % tuple(d) for d in deps)
+                            for target, path in files) if mpy else '')
+            note = ('  (with %s)' % ', '.join('%s %s' % tuple(d)
+                                               for d in deps)
                     if deps else '')
-            print('%-28s %5d %12d %12s%s' % (filename, len(paths), src,
+            print('%-26s %5d %12d %10s%s' % (filename, len(files), src,
                                              mpy_size, note))
     return 0
 
@@ -351,8 +360,7 @@ def build_index(out):
             return [('py', sources), (mpy_version, compiled)]
 
         for _, name, modules, deps in packages():
-            sources = [(module_path(m), os.path.join(ROOT, module_path(m)))
-                       for m in modules]
+            sources = installed_sources(modules, [])
             part = name.partition('-')[2]
             description = 'microdot web framework' + (
                 ': core alone' if part == 'core' else
