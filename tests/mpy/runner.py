@@ -99,6 +99,14 @@ def _run_test(result, cls, case, name, verbose):
     gc.collect()
 
 
+def _skip_class(result, cls_name, methods, reason, verbose):
+    result.skipped += len(methods)
+    if verbose:  # one line per test, as for skipped methods
+        for method in methods:
+            print('SKIP', '%s.%s.%s' % (result.module, cls_name, method), '-',
+                  reason)
+
+
 def run_module(name, verbose=False):
     """Run every test of one module and print its RESULT line."""
     gc.collect()
@@ -121,16 +129,12 @@ def run_module(name, verbose=False):
         methods = _test_methods(cls)
         reason = getattr(cls, '__unittest_skip__', None)
         if reason:
-            result.skipped += len(methods)
-            if verbose:
-                print('SKIP', '%s.%s' % (name, cls_name), '-', reason)
+            _skip_class(result, cls_name, methods, reason, verbose)
             continue
         try:
             cls.setUpClass()
         except unittest.SkipTest as exc:
-            result.skipped += len(methods)
-            if verbose:
-                print('SKIP', '%s.%s' % (name, cls_name), '-', exc)
+            _skip_class(result, cls_name, methods, exc, verbose)
             continue
         except Exception as exc:
             result.failed += len(methods)

@@ -1,0 +1,717 @@
+#!/usr/bin/env python3
+"""Run the shared test suite on a MicroPython board over serial, through
+mpremote.
+
+  tools/devtest --port /dev/ttyACM0     a board on a serial port
+  tools/devtest --port socket://H:P     a board behind a TCP serial bridge
+  tools/devtest --vboard                the virtual board (tools/vboard)
+  tools/devtest --qemu FIRMWARE.elf     a QEMU_ARM image, booted in qemu
+
+It reports the board and the microdot it runs (frozen, /lib or none;
+--install copies one compiled for the board's .mpy version), makes the test
+files reachable on the board (mpremote's mount by default, --copy to copy
+them to the board's flash), then runs tests/mpy/runner.py there one module
+at a time, with a soft reset before each module, and prints one line per
+module with its peak heap, the failures, and a summary line. --junit writes
+a JUnit XML report. The exit status is 0 when everything passed, 1 when a
+test failed, 2 when the board could not be used (no microdot, lost
+connection, a board that stops answering).
+"""
+import argparse
+import ast
+import os
+import re
+import select
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TESTS = os.path.join(ROOT, 'tests')
+PACKAGE = os.path.join(ROOT, 'microdot')
+BUILD = os.path.join(ROOT, '.build', 'devtest')
+MPYLIB = os.path.join(ROOT, '.build', 'mpylib')
+BOARD_TESTS_DIR = '/devtest'  # where --copy puts the tests on the board
+MOUNT_POINT = '/remote'  # where mpremote's mount shows the host folder
+INSTALL_DIR = '/lib/microdot'
+
+RESULT_RE = re.compile(rb'^RESULT (\S+) passed=(\d+) failed=(\d+) '
+                       rb'skipped=(\d+) peak=(\d+)', re.M)
+# Signs that the board restarted while a module ran.
+RESET_SIGNS = (b'MPY: soft reboot', b'raw REPL; CTRL-B to exit\r\n',
+               b'\nMicroPython ')
+QEMU_CMD = ['qemu-system-arm', '-machine', 'mps2-an385', '-nographic',
+            '-monitor', 'null', '-semihosting', '-serial', 'pty', '-kernel']
+
+EXIT_FAILED = 1
+EXIT_BOARD = 2
+
+BOARD_INFO_CODE = """\
+import sys, gc, os
+gc.collect()
+info = {'impl': sys.implementation.name,
+        'version': tuple(sys.implementation.version[:3]),
+        'mpy': getattr(sys.implementation, '_mpy', 0),
+        'machine': getattr(sys.implementation, '_machine', ''),
+        'platform': sys.platform, 'free': gc.mem_free(),
+        'alloc': gc.mem_alloc(), 'microdot': None}
+try:
+    import microdot
+    info['microdot'] = getattr(microdot, '__file__', '')
+    info['microdot_version'] = getattr(microdot, '__version__', '?')
+    try:
+        os.stat(info['microdot'])
+    except OSError:
+        info['frozen'] = True
+except ImportError as exc:
+    info['microdot_error'] = repr(exc) if 'microdot' not in str(exc) else ''
+except Exception as exc:
+    info['microdot_error'] = repr(exc)
+print(repr(info))
+"""
+
+
+class BoardError(Exception):
+    """The board cannot be used any more: lost, reset or not answering."""
+
+
+def find_tool(name):
+    here = os.path.join(os.path.dirname(sys.executable), name)
+    return here if os.path.exists(here) else shutil.which(name)
+
+
+# ---- what runs on the board ----
+
+class TestCaseResult:
+    def __init__(self, classname, name, outcome, message='', details=''):
+        self.classname = classname
+        self.name = name
+        self.outcome = outcome  # 'passed', 'failed', 'error' or 'skipped'
+        self.message = message
+        self.details = details
+
+
+class ModuleResult:
+    def __init__(self, name):
+        self.name = name
+        self.passed = self.failed = self.skipped = 0
+        self.peak = None
+        self.problem = None  # why the module has no RESULT line
+        self.cases = []
+        self.output = ''
+        self.seconds = 0.0
+
+    @property
+    def ok(self):
+        return not self.failed and not self.problem
+
+    def skip_reasons(self):
+        reasons = {}
+        for case in self.cases:
+            if case.outcome == 'skipped':
+                reasons[case.message] = reasons.get(case.message, 0) + 1
+        return reasons
+
+
+def parse_output(name, output):
+    """Turn the runner's verbose output into a ModuleResult."""
+    result = ModuleResult(name)
+    result.output = output.decode('utf-8', 'replace')
+    current = None
+    for line in result.output.splitlines():
+        word, _, rest = line.partition(' ')
+        label, _, message = rest.partition(' - ')
+        if word in ('ok', 'SKIP', 'FAIL', 'ERROR') and label.startswith(
+                name):
+            classname, _, method = label.rpartition('.')
+            if not classname:  # the module itself (import failed, skipped)
+                classname, method = label, '(module)'
+            outcome = {'ok': 'passed', 'SKIP': 'skipped', 'FAIL': 'failed',
+                       'ERROR': 'error'}[word]
+            current = TestCaseResult(classname, method, outcome,
+                                     message or word)
+            result.cases.append(current)
+            if outcome not in ('failed', 'error'):
+                current = None
+        elif line.startswith('RESULT '):
+            current = None
+        elif current is not None:
+            current.details += line + '\n'
+    match = RESULT_RE.search(output)
+    if match:
+        result.passed, result.failed, result.skipped, result.peak = (
+            int(x) for x in match.groups()[1:])
+    else:  # the module did not finish: count what it reported
+        outcomes = [case.outcome for case in result.cases]
+        result.passed = outcomes.count('passed')
+        result.failed = outcomes.count('failed') + outcomes.count('error')
+        result.skipped = outcomes.count('skipped')
+    return result
+
+
+class Board:
+    """A MicroPython board behind mpremote's serial transport."""
+
+    def __init__(self, port, soft_reset=True):
+        from mpremote.transport import TransportError, TransportExecError
+        from mpremote.transport_serial import SerialTransport
+        self.TransportError = TransportError
+        self.TransportExecError = TransportExecError
+        self.port = port
+        self.soft_reset = soft_reset
+        try:
+            # A read timeout keeps mpremote's own reads from blocking forever
+            # on a board that stops answering.
+            self.transport = SerialTransport(port, baudrate=115200,
+                                             timeout=1)
+        except TransportError as exc:
+            raise BoardError('cannot open %s: %s' % (port, exc))
+        self.tests_dir = None
+        self.mount_root = None
+
+    def close(self):
+        try:
+            if self.transport.in_raw_repl:
+                self._forget_mount()
+                self.transport.exit_raw_repl()
+            self.transport.close()
+        except Exception:  # noqa: B902 (the port may be gone already)
+            pass
+
+    def _call(self, what, fn, *args):
+        try:
+            return fn(*args)
+        except self.TransportExecError:
+            raise
+        except self.TransportError as exc:
+            raise BoardError('%s: %s' % (what, exc))
+        except (OSError, struct.error) as exc:  # serial errors are OSErrors
+            raise BoardError('%s: lost connection (%s)' % (what, exc))
+
+    def _forget_mount(self):
+        """After a reset the board no longer has the host folder mounted."""
+        if self.transport.mounted:
+            self.transport.serial = self.transport.serial.orig_serial
+            self.transport.mounted = False
+
+    def restart(self):
+        """A clean VM in the raw REPL: soft reset where allowed."""
+        self._forget_mount()
+        self._call('entering the raw REPL', self.transport.enter_raw_repl,
+                   self.soft_reset)
+        if not self.soft_reset:
+            self.exec('import gc\ngc.collect()')
+
+    def exec(self, code):
+        try:
+            return self._call('running code on the board',
+                              self.transport.exec, code)
+        except self.TransportExecError as exc:
+            raise BoardError('the board could not run %r: %s'
+                             % (code.splitlines()[0], exc.error_output))
+
+    def info(self):
+        out = self.exec(BOARD_INFO_CODE)
+        return ast.literal_eval(out.decode().strip())
+
+    def attach_tests(self, stage, copy):
+        """Make the staged tests the board's current folder."""
+        if copy:
+            self.tests_dir = BOARD_TESTS_DIR
+            self.exec('import os\nos.chdir(%r)' % BOARD_TESTS_DIR)
+        else:
+            self._call('mounting the tests', self.transport.mount_local,
+                       stage)
+            self.tests_dir = MOUNT_POINT
+
+    def write_tree(self, local_dir, board_dir):
+        """Copy a folder to the board's filesystem, replacing what was
+        there."""
+        self.exec(REMOVE_TREE_CODE % board_dir)
+        for folder, dirs, files in os.walk(local_dir):
+            dirs.sort()
+            rel = os.path.relpath(folder, local_dir)
+            target = board_dir if rel == '.' else board_dir + '/' + rel
+            self.exec('import os\nos.mkdir(%r)' % target)
+            for name in sorted(files):
+                with open(os.path.join(folder, name), 'rb') as f:
+                    data = f.read()
+                self._call('copying ' + name, self.transport.fs_writefile,
+                           target + '/' + name, data, 2048)
+
+    def run_module(self, name, timeout, echo):
+        """Run one module with the board's test runner; return its output."""
+        code = ('import sys\nsys.path.insert(0, %r)\nimport runner\n'
+                'runner.run_module(%r, True)\n'
+                % (self.tests_dir + '/mpy', name))
+        t = self.transport
+        self._call('starting ' + name, t.exec_raw_no_follow, code)
+        out = bytearray()
+        ends = 0  # the raw REPL ends stdout and stderr with \x04 each
+        deadline = time.monotonic() + timeout
+        while ends < 2:
+            if time.monotonic() > deadline:
+                self._interrupt(name, timeout, out)
+            data = self._call('reading results', self._read_some)
+            if not data:
+                continue
+            for byte in data:
+                if byte == 4:
+                    ends += 1
+                else:
+                    out.append(byte)
+            if echo:
+                sys.stdout.write(data.replace(b'\x04', b'').decode(
+                    'utf-8', 'replace'))
+                sys.stdout.flush()
+            if any(sign in out for sign in RESET_SIGNS):
+                raise ModuleProblem('the board reset while running it', out)
+        return bytes(out)
+
+    def _read_some(self):
+        serial = self.transport.serial  # mpremote's mount intercepts it
+        waiting = serial.inWaiting()
+        if waiting:
+            return serial.read(waiting)
+        port = getattr(serial, 'orig_serial', serial)
+        fd = getattr(port, 'fd', None)
+        if fd is None:  # socket:// ports
+            time.sleep(0.01)
+        elif select.select([fd], [], [], 0.01)[0] and not port.inWaiting():
+            raise OSError('the port reports data but has none: the board '
+                          'disconnected')
+        return b''
+
+    def _interrupt(self, name, timeout, out):
+        """A module ran out of time: Ctrl-C, and if the board answers, the
+        module is reported as timed out; if not, the board is lost."""
+        serial = self.transport.serial
+        for _ in range(3):
+            serial.write(b'\x03')
+            end = time.monotonic() + 2
+            while time.monotonic() < end:
+                data = self._read_some()
+                out.extend(data)
+                if out.endswith(b'\x04>') or b'KeyboardInterrupt' in out:
+                    raise ModuleProblem('did not finish in %ds: interrupted'
+                                        % timeout, out)
+        raise BoardError('%s did not finish in %ds and the board stopped '
+                         'answering (no reply to Ctrl-C)' % (name, timeout))
+
+
+class ModuleProblem(Exception):
+    """A module ended without results, but the board can go on."""
+
+    def __init__(self, message, output):
+        super().__init__(message)
+        self.output = bytes(output).decode('utf-8', 'replace')
+
+
+REMOVE_TREE_CODE = """\
+import os
+def rm(path):
+    try:
+        mode = os.stat(path)[0]
+    except OSError:
+        return
+    if mode & 0x4000:
+        for entry in os.ilistdir(path):
+            rm(path + '/' + entry[0])
+        os.rmdir(path)
+    else:
+        os.remove(path)
+rm(%r)
+"""
+
+
+# ---- preparing the host side ----
+
+def stage_tests(tests_dir, extra_dirs, modules):
+    """A folder with what the board needs to run the modules: the runner,
+    the shared helpers and data files, the modules, and the pure-Python
+    packages the tests use."""
+    stage = tempfile.mkdtemp(prefix='devtest-')
+    os.makedirs(os.path.join(stage, 'mpy'))
+    for name in ('runner.py', 'unittest.py'):
+        shutil.copy(os.path.join(TESTS, 'mpy', name),
+                    os.path.join(stage, 'mpy'))
+    for name in sorted(os.listdir(TESTS)):
+        src = os.path.join(TESTS, name)
+        if name.endswith('.py') and not name.startswith('test_'):
+            shutil.copy(src, stage)
+        elif os.path.isdir(src) and name not in ('host', 'mpy',
+                                                  '__pycache__'):
+            shutil.copytree(src, os.path.join(stage, name),
+                            ignore=shutil.ignore_patterns('__pycache__'))
+    for folder in [tests_dir] + extra_dirs:
+        for module in modules:
+            src = os.path.join(folder, module + '.py')
+            if os.path.exists(src):
+                shutil.copy(src, stage)
+    if os.path.isdir(MPYLIB):
+        for name in os.listdir(MPYLIB):
+            src = os.path.join(MPYLIB, name)
+            copy = shutil.copytree if os.path.isdir(src) else shutil.copy
+            copy(src, os.path.join(stage, name))
+    return stage
+
+
+def discover(tests_dir):
+    return sorted(f[:-3] for f in os.listdir(tests_dir)
+                  if f.startswith('test_') and f.endswith('.py'))
+
+
+def mpy_cross_version():
+    mpy_cross = find_tool('mpy-cross')
+    if not mpy_cross:
+        return None, None
+    out = subprocess.run([mpy_cross, '--version'], capture_output=True,
+                         text=True).stdout
+    match = re.search(r'mpy v(\d+)\.(\d+)', out)
+    return mpy_cross, (tuple(int(x) for x in match.groups())
+                       if match else None)
+
+
+def board_mpy_version(mpy):
+    """sys.implementation._mpy: the .mpy version and sub-version."""
+    return mpy & 0xff, (mpy >> 8) & 3
+
+
+def build_package(board_mpy):
+    """microdot compiled for the board when mpy-cross can, else sources."""
+    out = os.path.join(BUILD, 'package')
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+    mpy_cross, version = mpy_cross_version()
+    compile_it = mpy_cross and version == board_mpy
+    for name in sorted(os.listdir(PACKAGE)):
+        if not name.endswith('.py'):
+            continue
+        src = os.path.join(PACKAGE, name)
+        if compile_it:
+            subprocess.run([mpy_cross, '-o', os.path.join(out, name[:-3]
+                                                          + '.mpy'), src],
+                           check=True)
+        else:
+            shutil.copy(src, out)
+    kind = ('.mpy v%d.%d' % version) if compile_it else (
+        '.py sources (mpy-cross here emits %s, the board loads v%d.%d)'
+        % ('v%d.%d' % version if version else 'nothing', *board_mpy))
+    return out, kind
+
+
+# ---- reporting ----
+
+def describe_board(info):
+    mpy, sub = board_mpy_version(info['mpy'])
+    total = info['free'] + info['alloc']
+    return ('%s %s (.mpy v%d.%d) on %s, %s; heap %d bytes free of %d'
+            % (info['impl'], '.'.join(str(x) for x in info['version']),
+               mpy, sub, info['platform'], info['machine'] or '?',
+               info['free'], total))
+
+
+def describe_microdot(info):
+    path = info.get('microdot')
+    if path is None:
+        error = info.get('microdot_error')
+        return 'none' + (' (import failed: %s)' % error if error else '')
+    where = 'frozen' if info.get('frozen') else (
+        '/lib' if path.startswith('/lib/') else path)
+    return '%s %s (%s)' % (info.get('microdot_version'), where, path)
+
+
+def write_junit(path, label, results, seconds):
+    suites = ET.Element('testsuites', name=label, time='%.2f' % seconds)
+    for result in results:
+        suite = ET.SubElement(suites, 'testsuite', name=result.name,
+                              hostname=label, time='%.2f' % result.seconds)
+        props = ET.SubElement(suite, 'properties')
+        ET.SubElement(props, 'property', name='peak_heap',
+                      value=str(result.peak))
+        cases = list(result.cases)
+        if result.problem:
+            cases.append(TestCaseResult(result.name, '(module)', 'error',
+                                        result.problem, result.output))
+        counts = {'failed': 0, 'error': 0, 'skipped': 0}
+        for case in cases:
+            element = ET.SubElement(suite, 'testcase',
+                                    classname=case.classname, name=case.name)
+            if case.outcome == 'passed':
+                continue
+            counts[case.outcome] += 1
+            tag = {'failed': 'failure', 'error': 'error',
+                   'skipped': 'skipped'}[case.outcome]
+            child = ET.SubElement(element, tag, message=case.message)
+            child.text = case.details or None
+        suite.set('tests', str(len(cases)))
+        suite.set('failures', str(counts['failed']))
+        suite.set('errors', str(counts['error']))
+        suite.set('skipped', str(counts['skipped']))
+        ET.SubElement(suite, 'system-out').text = result.output
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    ET.ElementTree(suites).write(path, encoding='utf-8',
+                                 xml_declaration=True)
+
+
+# ---- boards that devtest starts itself ----
+
+class Started:
+    """A process that serves a serial port (vboard, qemu): stopped at
+    exit."""
+
+    def __init__(self, cmd, port_pattern, what, timeout=30):
+        self.what = what
+        self.log = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                                     stderr=self.log, stdin=subprocess.DEVNULL)
+        self.port = None
+        deadline = time.monotonic() + timeout
+        seen = b''
+        while self.port is None and time.monotonic() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                break
+            seen += line
+            match = re.search(port_pattern, line)
+            if match:
+                self.port = match.group(1).decode()
+        if self.port is None:
+            self.stop()
+            self.log.seek(0)
+            raise BoardError('%s did not start: %s' % (
+                what, (seen + self.log.read()).decode(errors='replace')
+                .strip()[-500:]))
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def start_vboard(heapsize, micropython):
+    cmd = [sys.executable, os.path.join(ROOT, 'tools', 'vboard.py'),
+           '--heapsize', heapsize]
+    if micropython:
+        cmd += ['--micropython', micropython]
+    return Started(cmd, rb'^vboard: (\S+)', 'the virtual board')
+
+
+def start_qemu(firmware):
+    if not shutil.which(QEMU_CMD[0]):
+        raise BoardError('qemu-system-arm is not installed (Debian: '
+                         'apt-get install qemu-system-arm)')
+    if not os.path.exists(firmware):
+        raise BoardError('no firmware image at %s (make firmware '
+                         'BOARD=QEMU_ARM MPY_DIR=...)' % firmware)
+    return Started(QEMU_CMD + [firmware], rb'redirected to (/dev/pts/\d+)',
+                   'qemu')
+
+
+# ---- the run ----
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        description=__doc__.split('\n\n')[0].replace('\n', ' '),
+        epilog='Exit status: 0 all passed, 1 a test failed, 2 the board '
+               'could not be used.')
+    parser.add_argument('--port', help='serial port of the board '
+                        '(/dev/ttyACM0, COM3, socket://host:port)')
+    where = parser.add_argument_group('boards started by devtest')
+    where.add_argument('--vboard', action='store_true',
+                       help='start a virtual board (tools/vboard) and test '
+                            'it')
+    where.add_argument('--heapsize', default='200k',
+                       help='heap of the virtual board (default 200k)')
+    where.add_argument('--micropython', help='unix runtime or UNIX firmware '
+                       'image for the virtual board (default: .venv\'s)')
+    where.add_argument('--qemu', metavar='FIRMWARE',
+                       help='boot this QEMU_ARM image in qemu-system-arm and '
+                            'test it')
+    parser.add_argument('--copy', action='store_true',
+                        help='copy the tests to the board (%s) instead of '
+                             'mounting them: for boards where mount is too '
+                             'slow' % BOARD_TESTS_DIR)
+    parser.add_argument('--install', action='store_true',
+                        help='when the board has no frozen microdot, install '
+                             'ours in %s first' % INSTALL_DIR)
+    parser.add_argument('--no-soft-reset', dest='soft_reset',
+                        action='store_false',
+                        help='do not soft-reset between modules')
+    parser.add_argument('--timeout', type=float, default=300,
+                        help='seconds a module may take (default 300)')
+    parser.add_argument('--junit', metavar='FILE',
+                        help='write a JUnit XML report')
+    parser.add_argument('--label', help='name of the run in the output '
+                        '(default: the port, vboard-HEAP or qemu)')
+    parser.add_argument('--tests-dir', default=TESTS,
+                        help='where the test modules are (default tests/)')
+    parser.add_argument('-v', '--verbose', action='store_true',
+                        help='show every test and its output')
+    parser.add_argument('modules', nargs='*',
+                        help='test modules (default: every test_*.py)')
+    args = parser.parse_args(argv)
+    if sum(bool(x) for x in (args.port, args.vboard, args.qemu)) != 1:
+        parser.error('name one board: --port PORT, --vboard or --qemu FIRMWARE')
+    if args.label is None:
+        args.label = ('vboard-' + args.heapsize if args.vboard else
+                      'qemu' if args.qemu else args.port)
+    return args
+
+
+def open_board(args):
+    started = None
+    port = args.port
+    if args.vboard:
+        started = start_vboard(args.heapsize, args.micropython)
+    elif args.qemu:
+        started = start_qemu(args.qemu)
+    try:
+        port = started.port if started else port
+        return started, Board(port, soft_reset=args.soft_reset)
+    except BaseException:
+        if started:
+            started.stop()
+        raise
+
+
+def ensure_microdot(board, args, say):
+    """Report the board and its microdot, installing it when asked."""
+    board.restart()
+    info = board.info()
+    say('board: ' + describe_board(info))
+    say('microdot: ' + describe_microdot(info))
+    if args.install and not info.get('frozen'):
+        mpy = board_mpy_version(info['mpy'])
+        package, kind = build_package(mpy)
+        say('installing microdot in %s as %s' % (INSTALL_DIR, kind))
+        board.exec("import os\ntry:\n os.mkdir('/lib')\nexcept OSError:\n"
+                   " pass")
+        board.write_tree(package, INSTALL_DIR)
+        board.restart()
+        info = board.info()
+        say('microdot: ' + describe_microdot(info))
+    elif args.install:
+        say('not installing: the frozen microdot would shadow a copy in '
+            '/lib')
+    if info.get('microdot') is None:
+        raise BoardError('no microdot on the board: flash a firmware with '
+                         'it frozen, or run again with --install')
+    return info
+
+
+def run_all(board, args, modules, stage, say, results):
+    """Run the modules one by one, adding their ModuleResults to results."""
+    if args.copy:
+        say('copying the tests to %s' % BOARD_TESTS_DIR)
+        board.write_tree(stage, BOARD_TESTS_DIR)
+    for name in modules:
+        result = ModuleResult(name)
+        started = time.monotonic()
+        try:
+            board.restart()
+            board.attach_tests(stage, args.copy)
+            output = board.run_module(name, args.timeout, args.verbose)
+            result = parse_output(name, output)
+            if result.peak is None:
+                result.problem = 'no RESULT line from the runner'
+        except ModuleProblem as exc:
+            result = parse_output(name, exc.output.encode())
+            result.problem = str(exc)
+        except BoardError as exc:
+            result.problem = str(exc)
+            result.seconds = time.monotonic() - started
+            results.append(result)
+            report_module(args.label, result, args.verbose, say)
+            raise
+        result.seconds = time.monotonic() - started
+        results.append(result)
+        report_module(args.label, result, args.verbose, say)
+
+
+def report_module(label, result, verbose, say):
+    if not result.ok and not verbose:
+        for case in result.cases:
+            if case.outcome in ('failed', 'error'):
+                word = 'FAIL' if case.outcome == 'failed' else 'ERROR'
+                reason = '' if case.message == word else ' - ' + case.message
+                say('%s %s.%s%s\n%s' % (word, case.classname, case.name,
+                                        reason, case.details.rstrip()))
+    if result.problem:
+        say('%s %-24s %s' % (label, result.name, result.problem))
+        return
+    say('%s %-24s %4d passed %3d failed %3d skipped  peak heap %7d  %5.1fs'
+        % (label, result.name, result.passed, result.failed, result.skipped,
+           result.peak, result.seconds))
+    for reason, count in sorted(result.skip_reasons().items()):
+        say('%s %-24s   skipped %d: %s' % (label, '', count, reason))
+
+
+def main(argv=None):
+    args = parse_args(argv)
+
+    def say(text):
+        print(text, flush=True)
+
+    modules = args.modules or discover(args.tests_dir)
+    extra = [] if os.path.abspath(args.tests_dir) == TESTS else [
+        args.tests_dir]
+    stage = stage_tests(TESTS, extra, modules)
+    started = board = None
+    results = []
+    status = 0
+    begin = time.monotonic()
+    try:
+        started, board = open_board(args)
+        say('%s: testing the board on %s' % (args.label, board.port))
+        ensure_microdot(board, args, say)
+        run_all(board, args, modules, stage, say, results)
+    except BoardError as exc:
+        say('%s: %s' % (args.label, exc))
+        status = EXIT_BOARD
+    except KeyboardInterrupt:
+        say('%s: interrupted' % args.label)
+        status = EXIT_BOARD
+    finally:
+        if board:
+            board.close()
+        if started:
+            started.stop()
+        shutil.rmtree(stage, ignore_errors=True)
+    seconds = time.monotonic() - begin
+    passed = sum(r.passed for r in results)
+    failed = sum(r.failed + bool(r.problem) for r in results)
+    skipped = sum(r.skipped for r in results)
+    not_run = modules[len(results):]
+    if status and not_run:
+        say('%s: not run: %s' % (args.label, ' '.join(not_run)))
+        failed += len(not_run)
+    for result in results:
+        for case in result.cases:
+            if case.outcome in ('failed', 'error'):
+                say('failed: %s.%s' % (case.classname, case.name))
+        if result.problem:
+            say('failed: %s (%s)' % (result.name, result.problem))
+    if args.junit:
+        write_junit(args.junit, args.label, results, seconds)
+    peaks = [(r.peak, r.name) for r in results if r.peak is not None]
+    if peaks:
+        say('%s: peak heap %d bytes (%s), %.0fs' % (args.label,
+                                                    *max(peaks), seconds))
+    say('%s: %d passed, %d failed, %d skipped' % (args.label, passed,
+                                                   failed, skipped))
+    if not status and failed:
+        status = EXIT_FAILED
+    return status
+
+
+if __name__ == '__main__':
+    sys.exit(main())
