@@ -8,12 +8,14 @@ microdot/microdot.py:
   package-core.json       the core alone: microdot/__init__.py, microdot.py
   package-<ext>.json      one extension with everything it needs, core included
 
-Every URL is relative to its package.json and never leaves its folder, so
-`mpremote mip install github:<owner>/<repo>/package-cors.json@<tag>` installs
-a fork or a tag from any host. mip cannot resolve a relative `deps` entry, so
-an extension package lists the core files itself instead of depending on
-package-core.json; `deps` only names packages from outside the framework,
-which mip looks up in its index.
+Every URL is relative to its package.json, so `mpremote mip install
+github:<owner>/<repo>/package-cors.json@<tag>` installs a fork or a tag. mip
+appends a relative URL to the package.json's folder as it is, and web hosts
+need not resolve '..' in a path, so the package files sit next to microdot/
+rather than in a folder of their own. mip cannot resolve a relative `deps`
+entry either, so an extension package lists the core files itself instead
+of depending on package-core.json; `deps` only names packages from outside
+the framework, which mip looks up in its index.
 
 Commands:
   write        (re)write every package*.json at the repository root
@@ -185,7 +187,10 @@ def stale_files():
     stale = []
     for filename in sorted(set(want) | set(existing_package_files())):
         path = os.path.join(ROOT, filename)
-        have = open(path).read() if os.path.exists(path) else None
+        have = None
+        if os.path.exists(path):
+            with open(path) as f:
+                have = f.read()
         if have != want.get(filename):
             stale.append(filename)
     return stale
@@ -279,9 +284,8 @@ def cmd_sizes(args):
             src = sum(os.path.getsize(path) for _, path in files)
             mpy_size = (sum(os.path.getsize(compiler.compile(path, target))
                             for target, path in files) if mpy else '')
-            note = ('  (with %s)' % ', '.join('%s %s' % tuple(d)
-                                               for d in deps)
-                    if deps else '')
+            with_deps = ', '.join('%s %s' % tuple(d) for d in deps)
+            note = '  (with %s)' % with_deps if deps else ''
             print('%-26s %5d %12d %10s%s' % (filename, len(files), src,
                                              mpy_size, note))
     return 0
@@ -336,6 +340,19 @@ class IndexWriter:
             f.write('\n')
 
 
+def add_source_and_bytecode(writer, compiler, name, version, sources, deps,
+                            description):
+    """Add a package's source files and their .mpy files to the index;
+    returns the .mpy version."""
+    compiled = [(target[:-3] + '.mpy', compiler.compile(src, target))
+                for target, src in sources]
+    mpy_version = compiler.mpy_version(compiled[0][1])
+    writer.add_package(name, version, 'py', sources, deps, description)
+    writer.add_package(name, version, mpy_version, compiled, deps,
+                       description)
+    return mpy_version
+
+
 def build_index(out):
     """Build the index into `out` (emptied first); returns the .mpy
     version it serves bytecode for."""
@@ -347,32 +364,18 @@ def build_index(out):
     version = read_version()
     with tempfile.TemporaryDirectory() as tmp:
         compiler = Compiler(tmp)
-        mpy_version = None
-
-        def flavours(sources):
-            """[(flavour, [(target, file)])] for source and bytecode."""
-            nonlocal mpy_version
-            compiled = []
-            for target, src in sources:
-                mpy = compiler.compile(src, target)
-                mpy_version = compiler.mpy_version(mpy)
-                compiled.append((target[:-3] + '.mpy', mpy))
-            return [('py', sources), (mpy_version, compiled)]
-
         for _, name, modules, deps in packages():
-            sources = installed_sources(modules, [])
             part = name.partition('-')[2]
             description = 'microdot web framework' + (
                 ': core alone' if part == 'core' else
                 ': %s extension and the core' % part if part else '')
-            for flavour, files in flavours(sources):
-                writer.add_package(name, version, flavour, files, deps,
-                                   description)
-        externals = sorted({d for deps in EXTERNAL.values() for d in deps})
-        for name in externals:
-            for flavour, files in flavours(external_sources(name)):
-                writer.add_package(name, pinned_version(name), flavour,
-                                   files, [], name + ' (from its PyPI release)')
+            mpy_version = add_source_and_bytecode(
+                writer, compiler, name, version,
+                installed_sources(modules, []), deps, description)
+        for name in sorted({d for deps in EXTERNAL.values() for d in deps}):
+            add_source_and_bytecode(
+                writer, compiler, name, pinned_version(name),
+                external_sources(name), [], name + ' (its PyPI release)')
     writer.write_index()
     return mpy_version
 

@@ -191,7 +191,8 @@ def check_app(tmp_path, target, package):
     if 'utemplate' in features:
         assert 'utemplate: Hello, mip!\n' in out, out
     if 'test_client' in features:
-        assert 'test_client: 200 hello from microdot %s\n' % version in out, out
+        assert 'test_client: 200 hello from microdot %s\n' % version \
+            in out, out
 
 
 def test_package_files_are_what_the_generator_writes():
