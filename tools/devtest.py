@@ -245,9 +245,11 @@ class Board:
 
     def run_module(self, name, timeout, echo):
         """Run one module with the board's test runner; return its output."""
-        code = ('import sys\nsys.path.insert(0, %r)\nimport runner\n'
+        # The folder goes on sys.path by name: on some filesystems ''
+        # finds nothing outside '/'.
+        code = ('import sys\nsys.path[:0] = [%r, %r]\nimport runner\n'
                 'runner.run_module(%r, True)\n'
-                % (self.tests_dir + '/mpy', name))
+                % (self.tests_dir + '/mpy', self.tests_dir, name))
         t = self.transport
         self._call('starting ' + name, t.exec_raw_no_follow, code)
         out = bytearray()
@@ -563,7 +565,7 @@ def parse_args(argv):
         parser.error('name one board: --port PORT, --vboard or --qemu FIRMWARE')
     if args.label is None:
         args.label = ('vboard-' + args.heapsize if args.vboard else
-                      'qemu' if args.qemu else args.port)
+                      'qemu' if args.qemu else os.path.basename(args.port))
     return args
 
 

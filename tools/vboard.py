@@ -11,7 +11,9 @@ sys.path after `.frozen`, as on a board).
 Where the unix runtime differs from a board, the virtual board bridges it:
 - a soft reset (Ctrl-D, sys.exit(), machine.soft_reset()) ends the unix
   process: the virtual board starts a new one, prints "MPY: soft reboot"
-  and comes back in the REPL mode the board was in, as a board does;
+  and comes back in the REPL mode the board was in, as a board does; a
+  crash of the runtime is a hard reset: it comes back with the banner in
+  the friendly REPL;
 - the runtime's terminal is raw (no echo, no line editing by the kernel, no
   newline translation, so binary transfers pass untouched), and Ctrl-C is
   turned into an interrupt only while the board runs code with
@@ -135,15 +137,20 @@ class VirtualBoard:
             self._to_port(out[out.find(BANNER_START):])
 
     def _reap(self):
+        """End the runtime (if it has not ended) and return how it ended."""
         if self.pid is None:
-            return
-        try:
+            return 0
+        deadline = time.monotonic() + 2
+        pid, status = os.waitpid(self.pid, os.WNOHANG)
+        while not pid and time.monotonic() < deadline:
+            time.sleep(0.01)
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+        if not pid:
             os.kill(self.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        os.waitpid(self.pid, 0)
+            status = os.waitpid(self.pid, 0)[1]
         os.close(self.child_fd)
         self.pid = self.child_fd = None
+        return status
 
     def _interrupts_enabled(self):
         """True while the runtime runs code with Ctrl-C as interrupt: it then
@@ -180,9 +187,14 @@ class VirtualBoard:
         if raw_at != friendly_at:  # one of them was seen
             self.raw_repl = raw_at > friendly_at
 
-    def _soft_reboot(self):
-        self._reap()
-        self._to_port(SOFT_REBOOT)
+    def _restart(self):
+        """The runtime ended. A clean exit is a soft reset on a board; a
+        crash is a hard reset: the board starts over in the friendly REPL."""
+        if os.WIFSIGNALED(self._reap()):
+            self.raw_repl = False
+            self._to_port(b'\r\n')
+        else:
+            self._to_port(SOFT_REBOOT)
         self.tail = b''
         self.boot()
 
@@ -203,11 +215,13 @@ class VirtualBoard:
                 if data:
                     self._track_mode(data)
                     self._to_port(data)
-                else:  # the runtime ended: a soft reset on a board
-                    self._soft_reboot()
+                else:
+                    self._restart()
 
     def close(self):
-        self._reap()
+        if self.pid is not None:
+            os.kill(self.pid, signal.SIGKILL)
+            self._reap()
         os.close(self.port_fd)
         os.close(self.port_slave_fd)
 
