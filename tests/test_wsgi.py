@@ -1,0 +1,165 @@
+import io
+import unittest
+
+from microdot import Request, Response
+from support import HAS_THREADS
+
+try:
+    import microdot.wsgi
+    from microdot.wsgi import Microdot
+except ImportError:  # MicroPython: WSGI servers are CPython only
+    Microdot = None
+
+
+def environ(path='/', method='GET', body=b'', query='', **extra):
+    env = {'SCRIPT_NAME': '', 'PATH_INFO': path, 'QUERY_STRING': query,
+           'REQUEST_METHOD': method, 'SERVER_PROTOCOL': 'HTTP/1.1',
+           'REMOTE_ADDR': '127.0.0.1', 'REMOTE_PORT': '1234',
+           'wsgi.url_scheme': 'http', 'wsgi.input': io.BytesIO(body),
+           'CONTENT_LENGTH': str(len(body)) if body else ''}
+    env.update(extra)
+    return env
+
+
+class StartResponse:
+    def __call__(self, status, headers):
+        self.status = status
+        self.headers = headers
+
+
+@unittest.skipUnless(Microdot, 'WSGI support is CPython only')
+class TestWSGI(unittest.TestCase):
+    def test_request_and_response(self):
+        app = Microdot()
+        seen = {}
+
+        @app.post('/app/foo')
+        def index(req):
+            seen.update(client=req.client_addr, version=req.http_version,
+                        path=req.path, args=req.args, body=req.body,
+                        headers=dict(req.headers), scheme=req.scheme,
+                        environ='wsgi.input' in req.environ)
+            res = Response('body', headers={'Content-Type': 'text/plain'})
+            res.set_cookie('foo', 'bar')
+            res.set_cookie('bar', 'baz', http_only=True)
+            return res
+
+        start = StartResponse()
+        body = app(environ('/foo', 'POST', b'abc', 'x=1', SCRIPT_NAME='/app',
+                           CONTENT_TYPE='text/plain', HTTP_X_FORWARDED_FOR='h',
+                           HTTP_COOKIE='a=b'), start)
+        self.assertEqual(start.status, '200 OK')
+        self.assertEqual(sorted(start.headers), [
+            ('Content-Length', '4'), ('Content-Type', 'text/plain'),
+            ('Set-Cookie', 'bar=baz; HttpOnly'), ('Set-Cookie', 'foo=bar')])
+        self.assertEqual(b''.join(body), b'body')
+        self.assertEqual(seen, {
+            'client': ('127.0.0.1', 1234), 'version': 'HTTP/1.1',
+            'path': '/app/foo', 'args': {'x': ['1']}, 'body': b'abc',
+            'headers': {'Content-Type': 'text/plain', 'Content-Length': '3',
+                        'X-Forwarded-For': 'h', 'Cookie': 'a=b'},
+            'scheme': 'http', 'environ': True})
+
+    def test_large_body_is_a_bounded_stream(self):
+        app = Microdot()
+
+        @app.post('/')
+        async def index(req):
+            return [req.body.decode(), (await req.stream.read()).decode()]
+
+        saved = Request.max_body_length
+        Request.max_body_length = 2
+        try:
+            start = StartResponse()
+            # the input has more bytes than declared: they are not read
+            env = environ('/', 'POST', b'body')
+            env['wsgi.input'] = io.BytesIO(b'body and more')
+            body = app(env, start)
+        finally:
+            Request.max_body_length = saved
+        self.assertEqual(b''.join(body), b'["", "body"]')
+
+    def test_empty_content_length_and_str_chunks(self):
+        app = Microdot()
+
+        @app.get('/')
+        def index(req):
+            return (c for c in ['caf\u00e9', b'!'])
+
+        body = app(environ(CONTENT_LENGTH=''), StartResponse())
+        chunks = list(body)
+        body.close()
+        self.assertEqual(chunks, ['caf\u00e9'.encode(), b'!'])
+        for chunk in chunks:
+            self.assertIsInstance(chunk, bytes)
+
+    def test_head_and_errors(self):
+        app = Microdot()
+
+        @app.get('/')
+        def index(req):
+            return 'hello'
+
+        start = StartResponse()
+        self.assertEqual(list(app(environ(method='HEAD'), start)), [])
+        self.assertIn(('Content-Length', '5'), start.headers)
+        app(environ('/missing'), start)
+        self.assertEqual(start.status, '404 N/A')
+
+    def test_streaming_body_closes(self):
+        app = Microdot()
+        state = {}
+
+        class Body:
+            def __init__(self):
+                self.n = 0
+
+            def __aiter__(self):
+                return self
+
+            async def __anext__(self):
+                self.n += 1
+                return b'chunk%d ' % self.n
+
+            async def aclose(self):
+                state['closed'] = True
+
+        @app.get('/')
+        def index(req):
+            return Body()
+
+        body = app(environ(), StartResponse())
+        self.assertEqual([next(body), next(body)], [b'chunk1 ', b'chunk2 '])
+        body.close()
+        self.assertTrue(state['closed'])
+
+    @unittest.skipUnless(HAS_THREADS, 'needs threads')
+    def test_threads_get_their_own_loop(self):
+        import threading
+        app = Microdot()
+
+        @app.get('/')
+        async def index(req):
+            return 'ok'
+
+        results = []
+
+        def call():
+            results.append(b''.join(app(environ(), StartResponse())))
+
+        threads = [threading.Thread(target=call) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        self.assertEqual(results, [b'ok'] * 4)
+
+    def test_shutdown_signals_only_this_process(self):
+        import os
+        import signal
+        from unittest import mock
+        app = Microdot()
+        with mock.patch('microdot.wsgi.os.kill') as kill:
+            app.shutdown()
+        kill.assert_called_once_with(os.getpid(), signal.SIGTERM)
+        self.assertIs(microdot.wsgi.os, os)
