@@ -42,8 +42,9 @@ MODES = ['close', 'keep-alive']  # new connection per request, or reused
 
 
 def run_wrk(port, workload, mode, seconds):
-    """One wrk run; a dict with rps, p50_ms, p99_ms, errors."""
-    argv = ['wrk', '-t1', '-c%d' % CONNECTIONS, '-d%gs' % seconds, '--latency',
+    """One wrk run of whole `seconds`; a dict with rps, p50_ms, p99_ms,
+    errors (rps 0 if wrk failed)."""
+    argv = ['wrk', '-t1', '-c%d' % CONNECTIONS, '-d%ds' % seconds, '--latency',
             '--timeout', '2s']
     if mode == 'close':
         argv += ['-H', 'Connection: close']

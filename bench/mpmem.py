@@ -16,7 +16,7 @@ Usage (standalone): .venv-bench/bin/python bench/mpmem.py
 import subprocess
 
 from loadgen import WORKLOADS, Client
-from servers import MICROPYTHON, micropython_path, micropython_servers
+from servers import APPS, MICROPYTHON, micropython_path, micropython_servers
 
 WARMUP = 20
 COUNT = 200
@@ -33,7 +33,7 @@ def import_retained(framework, compiled):
     """Bytes of heap kept after `import microdot`, or None on failure."""
     res = subprocess.run([MICROPYTHON, '-c', IMPORT_SCRIPT],
                          env={'MICROPYPATH': micropython_path(framework, compiled)},
-                         capture_output=True, text=True, timeout=30)
+                         cwd=APPS, capture_output=True, text=True, timeout=30)
     try:
         return int(res.stdout.split()[-1])
     except (IndexError, ValueError):

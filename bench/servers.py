@@ -31,7 +31,7 @@ def app(name):
 def upstream_package():
     """The installed upstream `microdot` package directory (path only)."""
     out = subprocess.run(
-        [UPSTREAM_PYTHON, '-c', 'import microdot, os; '
+        [UPSTREAM_PYTHON, '-I', '-c', 'import microdot, os; '
          'print(os.path.dirname(microdot.__file__))'],
         capture_output=True, text=True, check=True)
     return out.stdout.strip()
@@ -156,7 +156,8 @@ def cpython_servers():
         Server('ours', 'CPython', lambda p: [py, app('microdot_app.py'), str(p)],
                {'PYTHONPATH': ROOT}),
         Server('upstream', 'CPython',
-               lambda p: [UPSTREAM_PYTHON, app('microdot_app.py'), str(p)]),
+               lambda p: [UPSTREAM_PYTHON, app('microdot_app.py'), str(p)],
+               {'PYTHONPATH': ''}),
         Server('aiohttp', 'CPython', lambda p: [py, app('aiohttp_app.py'), str(p)]),
         Server('starlette', 'CPython', lambda p: [
             os.path.join(BENCH_BIN, 'uvicorn'), '--app-dir', APPS,
