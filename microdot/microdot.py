@@ -344,6 +344,9 @@ def _count_groups(regex):
     return count
 
 
+_NO_ARGS = {}  # the arguments of every static route (never modified)
+
+
 class URLPattern:
     segment_patterns = {
         'string': '/([^/]+)',
@@ -414,7 +417,7 @@ class URLPattern:
         if self._static is None and self.regex is None:
             self._parse()
         if self._static is not None:
-            return {} if path == self._static else None
+            return _NO_ARGS if path == self._static else None
         g = self.regex.match(path)
         if not g:
             return None
@@ -496,12 +499,36 @@ class _BufferedReader:
     async def _fill(self):
         data = await self.stream.read(self.size)
         if data:
-            self.buf += data
+            self.buf = self.buf + data if self.buf else data
         return bool(data)
 
     async def wait_data(self):
         """Wait until data arrives; False at the end of the stream."""
         return bool(self.buf) or await self._fill()
+
+    async def read_head(self):
+        """The request line and headers, up to the blank line, in one piece
+        (parsed at once rather than line by line)."""
+        line_limit = Request.max_readline
+        start = 0
+        while True:
+            buf = self.buf
+            if buf[:1] == b'\n' or buf[:2] == b'\r\n':
+                end = buf.find(b'\n') + 1  # an empty request line
+                break
+            end = _head_end(buf, start)
+            if end >= 0:
+                break
+            if len(buf) - buf.rfind(b'\n') > line_limit or \
+                    len(buf) > line_limit * 8:
+                raise ValueError('request head too long')
+            start = max(len(buf) - 2, 0)
+            if not await self._fill():
+                end = len(buf)
+                break
+        head = self.buf[:end]
+        self.buf = self.buf[end:]
+        return head
 
     async def readline(self):
         limit = Request.max_readline
@@ -553,6 +580,25 @@ class _BufferedReader:
                 return data
 
 
+def _head_end(buf, start):
+    """Where the blank line ending a request head ends, or -1."""
+    lf = buf.find(b'\n\n', start)
+    crlf = buf.find(b'\n\r\n', start)
+    if crlf >= 0 and (lf < 0 or crlf < lf):
+        return crlf + 3
+    return lf + 2 if lf >= 0 else -1
+
+
+async def _read_head(reader):
+    """The request line and headers, up to the blank line (any stream)."""
+    lines = []
+    while True:
+        line = await _read_line(reader)
+        lines.append(line)
+        if not line.strip() or len(lines) > Request.max_headers + 2:
+            return b''.join(lines)
+
+
 async def _read_line(reader):
     line = await reader.readline()
     if len(line) > Request.max_readline:
@@ -590,6 +636,24 @@ class Request:
     class G:
         pass
 
+    # Defaults read through the class, so that a request only stores what
+    # differs from them (less to allocate on a board).
+    url_prefix = ''
+    subapp = None
+    route = None
+    url_args = None
+    body_used = False
+    scheme = 'http'
+    _body = b''
+    _stream = None
+    _args = None
+    _cookies = None
+    _json = None
+    _form = None
+    _files = None
+    _g = None
+    _after = None
+
     def __init__(self, app, client_addr, method, url, http_version, headers,
                  body=None, stream=None, sock=None, url_prefix='',
                  subapp=None, scheme=None, route=None):
@@ -597,57 +661,68 @@ class Request:
         self.client_addr = client_addr
         self.method = method
         self.url = url
-        self.path, sep, query = url.partition('?')
-        self.query_string = query if sep else None
+        i = url.find('?')
+        self.path = url if i < 0 else url[:i]
         self.http_version = http_version
         self.headers = headers
-        self.scheme = scheme or 'http'
-        self.url_prefix = url_prefix
-        self.subapp = subapp
-        self.route = route
         self.sock = sock
-        self.body_used = False
-        self.g = Request.G()
-        self.after_request_handlers = []
         cl = headers.get('Content-Length')
         self.content_length = int(cl) if cl else 0
-        self.content_type = headers.get('Content-Type')
-        self._body = body or b''
-        self._stream = stream
-        self._args = None
-        self._cookies = None
-        self._json = None
-        self._form = None
-        self._files = None
+        if scheme:
+            self.scheme = scheme
+        if url_prefix:
+            self.url_prefix = url_prefix
+        if subapp is not None:
+            self.subapp = subapp
+        if route is not None:
+            self.route = route
+        if body:
+            self._body = body
+        if stream is not None:
+            self._stream = stream
+
+    @property
+    def query_string(self):
+        i = self.url.find('?')
+        return None if i < 0 else self.url[i + 1:]
+
+    @property
+    def content_type(self):
+        return self.headers.get('Content-Type')
 
     @staticmethod
     async def create(app, client_reader, client_writer, client_addr,
                      scheme=None):
         """Read one request from a stream; None when the stream is at its
         end. Malformed input raises ValueError (the server answers 400)."""
-        line = (await _read_line(client_reader)).strip()
+        read_head = getattr(client_reader, 'read_head', None)
+        head = await read_head() if read_head else \
+            await _read_head(client_reader)
+        lines = head.decode().split('\n')
+        line = lines[0].strip()
         if not line:
             return None
-        method, url, http_version = line.decode().split()
+        method, url, http_version = line.split()
         protocol, slash, http_version = http_version.partition('/')
         if not slash:
             raise ValueError('invalid HTTP version')
+        if len(lines) > Request.max_headers + 3:
+            raise ValueError('too many headers')
         headers = NoCaseDict()
         content_length = None
-        count = 0
-        while True:
-            line = (await _read_line(client_reader)).strip()
+        for line in lines[1:]:
+            if len(line) >= Request.max_readline:
+                raise ValueError('line too long')
+            line = line.strip()
             if not line:
                 break
-            count += 1
-            if count > Request.max_headers:
-                raise ValueError('too many headers')
-            name, sep, value = line.decode().partition(':')
-            if not sep:
+            i = line.find(':')
+            if i < 0:
                 raise ValueError('invalid header')
-            value = value.strip()
+            name = line[:i]
+            value = line[i + 1:].strip()
             headers[name] = value
-            if name.lower() == 'content-length':
+            if len(name) == 14 and name.lower() == 'content-length':
                 if not value.isdigit() or (content_length is not None and
                                            int(value) != content_length):
                     raise ValueError('invalid Content-Length')
@@ -684,10 +759,22 @@ class Request:
                        sock=(client_reader, client_writer), scheme=scheme)
 
     @property
+    def g(self):
+        if self._g is None:
+            self._g = Request.G()
+        return self._g
+
+    @property
+    def after_request_handlers(self):
+        if self._after is None:
+            self._after = []
+        return self._after
+
+    @property
     def args(self):
         if self._args is None:
-            self._args = _parse_urlencoded(self.query_string) \
-                if self.query_string else MultiDict()
+            query = self.query_string
+            self._args = _parse_urlencoded(query) if query else MultiDict()
         return self._args
 
     @args.setter
@@ -808,6 +895,19 @@ def _check_header(text):
     return text
 
 
+_charset_cache = [None, None]
+
+
+def _with_charset(content_type):
+    """content_type with a UTF-8 charset unless it names one (cached: the
+    default content type is the same for almost every response)."""
+    if _charset_cache[0] != content_type:
+        _charset_cache[1] = content_type if 'charset=' in content_type \
+            else content_type + '; charset=UTF-8'
+        _charset_cache[0] = content_type
+    return _charset_cache[1]
+
+
 class _BodyIter:
     """Async iteration over a response body that is not an async iterator:
     a file-like object, a sync iterator, or a single value."""
@@ -892,7 +992,7 @@ class Response:
             body = b''
             status_code = 204
         self.status_code = status_code
-        self.headers = NoCaseDict(headers or {})
+        self.headers = NoCaseDict(headers)
         self.reason = reason
         if isinstance(body, (dict, list)):
             body = json_dumps(body)
@@ -952,11 +1052,8 @@ class Response:
         if type(self.body) is bytes and 'Content-Length' not in self.headers:
             self.headers['Content-Length'] = str(len(self.body))
         if 'Content-Type' not in self.headers:
-            if 'charset=' in self.default_content_type:
-                self.headers['Content-Type'] = self.default_content_type
-            else:
-                self.headers['Content-Type'] = \
-                    self.default_content_type + '; charset=UTF-8'
+            self.headers['Content-Type'] = _with_charset(
+                self.default_content_type)
 
     def body_iter(self):
         if hasattr(self.body, '__anext__'):
@@ -1218,9 +1315,13 @@ class Microdot:
                     req.url_args = args
                     return entry[2], entry[3], entry[4]
             method = 'GET'
-        req.url_args = None
-        for entry, args in self._matching(req):
-            req.url_args = args
+        path = req.path
+        for entry in self.url_map:
+            args = entry[1].match(path)
+            if args is None:
+                continue
+            if args or req.url_args is not None:
+                req.url_args = args
             if method in entry[0]:
                 return entry[2], entry[3], entry[4]
             found = entry
@@ -1304,7 +1405,11 @@ class Microdot:
         return res
 
     async def _dispatch_route(self, req):
-        target, req.url_prefix, req.subapp = self.find_route(req)
+        target, url_prefix, subapp = self.find_route(req)
+        if url_prefix:
+            req.url_prefix = url_prefix
+        if subapp is not None:
+            req.subapp = subapp
         if isinstance(target, int):
             res = await self.error_response(req, target, 'Not found')
             if target == 405 and isinstance(res, tuple) and \
@@ -1322,13 +1427,16 @@ class Microdot:
                 res = Response(headers=target)
             else:
                 req.route = target
-                res = await invoke_handler(target, req, **req.url_args)
+                if req.url_args:
+                    res = await invoke_handler(target, req, **req.url_args)
+                else:
+                    res = await invoke_handler(target, req)
         res = _make_response(res)
         for handler in self.get_request_handlers(req, 'after_request',
                                                  True):
             res = _make_response(await invoke_handler(handler, req, res)
                                  or res)
-        for handler in req.after_request_handlers:
+        for handler in req._after or ():
             res = _make_response(await invoke_handler(handler, req, res)
                                  or res)
         return res
