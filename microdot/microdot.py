@@ -743,16 +743,16 @@ class Request:
                 if len(body) > Request.max_body_length:
                     stream = AsyncBytesIO(body)
                     body = b''
-        elif content_length:
-            if content_length <= Request.max_content_length and \
-                    http_version == '1.1' and client_writer is not None and \
+        elif content_length and content_length <= Request.max_content_length:
+            # (a larger body is left unread: dispatch answers 413)
+            if http_version == '1.1' and client_writer is not None and \
                     headers.get('Expect', '').lower() == '100-continue':
                 await client_writer.awrite(b'HTTP/1.1 100 Continue\r\n\r\n')
             if content_length <= Request.max_body_length:
                 body = await client_reader.readexactly(content_length)
                 if len(body) < content_length:
                     raise EOFError('body truncated')
-            elif content_length <= Request.max_content_length:
+            else:
                 stream = _BoundedStream(client_reader, content_length)
         return Request(app, client_addr, method, url, http_version, headers,
                        body=body, stream=stream,
