@@ -190,7 +190,10 @@ class Microdot(BaseMicrodot):
                     'status': res.status_code, 'headers': header_list})
         body_iter = res.body_iter()
         try:
-            if not res.is_head:
+            if res.is_head:
+                await send({'type': 'http.response.body', 'body': b'',
+                            'more_body': False})
+            else:
                 await self._send_body(body_iter, receive, send)
         finally:
             if hasattr(body_iter, 'aclose'):

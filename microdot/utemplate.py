@@ -11,6 +11,13 @@ from utemplate import recompile
 _loader = None
 
 
+def escape(text):
+    """Make text safe to put into HTML: utemplate does not escape what
+    templates print, so escape values that come from users."""
+    return str(text).replace('&', '&amp;').replace('<', '&lt;').replace(
+        '>', '&gt;').replace('"', '&quot;').replace("'", '&#x27;')
+
+
 class _AsyncChunks:
     """An async iterator over a template's sync generator, so it can be a
     streaming response body where async generators do not exist."""

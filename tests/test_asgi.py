@@ -132,7 +132,8 @@ class TestASGI(unittest.TestCase):
         peer = Peer()
         await app(http_scope(method='HEAD'), peer.receive, peer.send)
         self.assertIn((b'content-length', b'5'), peer.sent[0]['headers'])
-        self.assertEqual(peer.body(), b'')
+        self.assertEqual(peer.sent[1:], [{'type': 'http.response.body',
+                                          'body': b'', 'more_body': False}])
 
     @async_test
     async def test_no_client_address(self):

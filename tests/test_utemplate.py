@@ -7,7 +7,7 @@ from microdot.test_client import TestClient
 from support import async_test, TESTS_DIR, HAS_FILESYSTEM
 
 try:
-    from microdot.utemplate import Template
+    from microdot.utemplate import Template, escape
 except ImportError:  # utemplate is copied from .venv by tools/mpytest.py
     Template = None
 
@@ -65,6 +65,12 @@ class TestUTemplate(unittest.TestCase):
         self.assertGreater(len(chunks), 2)
         self.assertEqual(''.join(chunks), '<h1>Fruit</h1>\n<li>apple</li>\n'
                                           '<li>pear</li>\n')
+
+    def test_escape(self):
+        self.assertEqual(escape('<a href="x">O\'Neil & co</a>'),
+                         '&lt;a href=&quot;x&quot;&gt;O&#x27;Neil &amp; co'
+                         '&lt;/a&gt;')
+        self.assertEqual(escape(42), '42')
 
     @async_test
     async def test_render_async(self):

@@ -1,0 +1,49 @@
+"""One app for every server: routes added to any Microdot class, so the
+same code runs on the native server, under an ASGI server (asgi_app.py)
+and under a WSGI server (wsgi_app.py)."""
+import asyncio
+
+from microdot.sse import with_sse
+from microdot.websocket import with_websocket
+
+
+def create_app(Microdot):
+    app = Microdot()
+
+    @app.route('/')
+    async def index(request):
+        return 'Hello from {}!'.format(type(app).__module__)
+
+    @app.route('/visits')
+    async def visits(request):
+        """A counter kept in a cookie."""
+        count = int(request.cookies.get('visits', '0')) + 1
+        res = 'visit number {}'.format(count)
+        return res, {'Set-Cookie': 'visits={}; Path=/'.format(count)}
+
+    @app.route('/stream')
+    async def stream(request):
+        """A body sent in pieces as it is produced."""
+        return (('line {}\n'.format(i)) for i in range(5))
+
+    @app.route('/events')
+    @with_sse
+    async def events(request, sse):
+        for i in range(3):
+            await sse.send({'tick': i})
+            await asyncio.sleep(0.1)
+
+    @app.route('/ws')
+    @with_websocket
+    async def echo(request, ws):
+        while True:
+            await ws.send(await ws.receive())
+
+    @app.route('/shutdown')
+    async def shutdown(request):
+        """Under gunicorn/uvicorn this ends only the worker that served
+        it (SIGTERM to its own process)."""
+        request.app.shutdown()
+        return 'bye'
+
+    return app

@@ -1,0 +1,28 @@
+"""The routes of routes.py as a WSGI application.
+
+Run from this folder: gunicorn --workers 2 wsgi_app:app
+or: waitress-serve --port=5000 wsgi_app:app
+(or python wsgi_app.py [--host HOST] [--port PORT] for the native server)
+"""
+import sys
+
+from microdot.wsgi import Microdot
+from routes import create_app
+
+app = create_app(Microdot)
+
+
+def options(argv, host='0.0.0.0', port=5000):
+    args = list(argv)
+    while args:
+        arg = args.pop(0)
+        if arg == '--host':
+            host = args.pop(0)
+        elif arg == '--port':
+            port = int(args.pop(0))
+    return host, port
+
+
+if __name__ == '__main__':
+    host, port = options(sys.argv[1:])
+    app.run(host=host, port=port)

@@ -1,0 +1,37 @@
+"""Templates with Jinja2 (CPython only): a page greets the name given in
+the form, streamed as it is rendered (HTML is auto-escaped).
+
+Run from this folder: python jinja_app.py [--host HOST] [--port PORT]
+"""
+import sys
+
+from microdot import Microdot
+from microdot.jinja import Template
+
+app = Microdot()
+Template.initialize(template_dir='templates')
+
+
+@app.route('/', methods=['GET', 'POST'])
+async def index(request):
+    name = None
+    if request.method == 'POST':
+        name = request.form.get('name')
+    return Template('index.jinja.html').generate(name=name), \
+        {'Content-Type': 'text/html; charset=UTF-8'}
+
+
+def options(argv, host='0.0.0.0', port=5000):
+    args = list(argv)
+    while args:
+        arg = args.pop(0)
+        if arg == '--host':
+            host = args.pop(0)
+        elif arg == '--port':
+            port = int(args.pop(0))
+    return host, port
+
+
+if __name__ == '__main__':
+    host, port = options(sys.argv[1:])
+    app.run(host=host, port=port)

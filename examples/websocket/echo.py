@@ -1,0 +1,42 @@
+"""WebSocket echo: the page sends what you type, the server sends it back.
+
+Run from this folder: python echo.py [--host HOST] [--port PORT]
+(or under MicroPython: micropython echo.py), then open http://HOST:PORT/
+"""
+import sys
+
+from microdot import Microdot, send_file
+from microdot.websocket import with_websocket
+
+app = Microdot()
+
+
+@app.route('/')
+async def index(request):
+    return send_file('index.html')
+
+
+@app.route('/echo')
+@with_websocket
+async def echo(request, ws):
+    while True:
+        message = await ws.receive()
+        await ws.send(message)
+
+
+def options(argv, host='0.0.0.0', port=5000):
+    """--host and --port from the command line (MicroPython has no
+    argparse)."""
+    args = list(argv)
+    while args:
+        arg = args.pop(0)
+        if arg == '--host':
+            host = args.pop(0)
+        elif arg == '--port':
+            port = int(args.pop(0))
+    return host, port
+
+
+if __name__ == '__main__':
+    host, port = options(sys.argv[1:])
+    app.run(host=host, port=port)
