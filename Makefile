@@ -5,6 +5,8 @@ MPY_VERSION      := v1.28.0
 MPY_GIT_URL      ?= https://github.com/micropython/micropython.git
 IDF_VERSION      := v5.5.1
 IDF_DOCKER_IMAGE := espressif/idf:$(IDF_VERSION)
+PICOTOOL_VERSION := 2.1.1
+PICOTOOL_GIT_URL ?= https://github.com/raspberrypi/picotool.git
 # Python packages are pinned in requirements/*.txt.
 
 VERSION := $(shell sed -n "s/^__version__ = '\(.*\)'/\1/p" microdot/microdot.py)

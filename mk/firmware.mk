@@ -11,6 +11,8 @@ BAUD      ?= 460800
 
 FIRMWARE_ARGS = --mpy-version $(MPY_VERSION) --mpy-git-url $(MPY_GIT_URL) \
 	--idf-image $(IDF_DOCKER_IMAGE) --cache $(MPY_CACHE) -j $(JOBS) \
+	--picotool-version $(PICOTOOL_VERSION) \
+	--picotool-git-url $(PICOTOOL_GIT_URL) \
 	$(if $(MPY_DIR),--mpy-dir $(MPY_DIR)) $(if $(DOCKER),--docker) \
 	$(if $(PLAN),--plan)
 FLASH_ARGS = $(BOARD) --mpy-version $(MPY_VERSION) --baud $(BAUD) \

