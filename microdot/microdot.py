@@ -1417,6 +1417,8 @@ class Microdot:
                 res = ('Not found', 405, {'Allow': self._allowed_methods(req)})
             raise _ErrorResponse(res)
         res = None
+        if not isinstance(target, dict):
+            req.route = target
         for handler in self.get_request_handlers(req, 'before_request',
                                                  False):
             res = await invoke_handler(handler, req)
@@ -1426,7 +1428,6 @@ class Microdot:
             if isinstance(target, dict):
                 res = Response(headers=target)
             else:
-                req.route = target
                 if req.url_args:
                     res = await invoke_handler(target, req, **req.url_args)
                 else:
