@@ -2,6 +2,7 @@
 same code runs on the native server, under an ASGI server (asgi_app.py)
 and under a WSGI server (wsgi_app.py)."""
 import asyncio
+import os
 
 from microdot.sse import with_sse
 from microdot.websocket import with_websocket
@@ -38,6 +39,11 @@ def create_app(Microdot):
     async def echo(request, ws):
         while True:
             await ws.send(await ws.receive())
+
+    @app.route('/pid')
+    async def pid(request):
+        """Which worker process answered."""
+        return str(os.getpid())
 
     @app.route('/shutdown')
     async def shutdown(request):
