@@ -40,10 +40,14 @@ class Browser:
             ['about:blank'], stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL)
         active_port = os.path.join(self.profile, 'DevToolsActivePort')
-        while not os.path.exists(active_port) or \
-                len(open(active_port).read().split()) < 2:
-            self._check_time('browser start')
-            time.sleep(0.05)
+        try:
+            while not os.path.exists(active_port) or \
+                    len(open(active_port).read().split()) < 2:
+                self._check_time('browser start')
+                time.sleep(0.05)
+        except Exception:
+            self.close()
+            raise
         port, path = open(active_port).read().split()[:2]
         self.devtools_url = 'ws://127.0.0.1:%s%s' % (port, path)
         self.devtools = None
@@ -102,29 +106,27 @@ def test_pages_get_their_messages():
                    args=['--interval', '0.2']) as counter, \
             contextlib.ExitStack() as stack:
         browser = Browser(deadline)
-        try:
-            browser.devtools = stack.enter_context(connect(
-                browser.devtools_url, max_size=None, open_timeout=10))
-            page = browser.open(echo.url + '/')
-            browser.wait_for(page, "document.querySelectorAll('#log li')"
-                             ".length >= 1", 'the first echo')
-            assert browser.evaluate(page, "document.getElementById("
-                                    "'status').textContent") == 'open'
-            browser.evaluate(page, "document.getElementById('text').value = "
-                             "'typed \u2603'; document.getElementById("
-                             "'form').requestSubmit()")
-            browser.wait_for(page, "document.querySelectorAll('#log li')"
-                             ".length >= 2", 'the second echo')
-            assert browser.evaluate(page, "[...document.querySelectorAll("
-                                    "'#log li')].map(li => li.textContent)"
-                                    ) == ['hello from the browser',
-                                          'typed \u2603']
+        stack.callback(browser.close)
+        browser.devtools = stack.enter_context(connect(
+            browser.devtools_url, max_size=None, open_timeout=10))
+        page = browser.open(echo.url + '/')
+        browser.wait_for(page, "document.querySelectorAll('#log li')"
+                         ".length >= 1", 'the first echo')
+        assert browser.evaluate(page, "document.getElementById("
+                                "'status').textContent") == 'open'
+        browser.evaluate(page, "document.getElementById('text').value = "
+                         "'typed \u2603'; document.getElementById("
+                         "'form').requestSubmit()")
+        browser.wait_for(page, "document.querySelectorAll('#log li')"
+                         ".length >= 2", 'the second echo')
+        assert browser.evaluate(page, "[...document.querySelectorAll("
+                                "'#log li')].map(li => li.textContent)"
+                                ) == ['hello from the browser',
+                                      'typed \u2603']
 
-            page = browser.open(counter.url + '/')
-            browser.wait_for(page, "+document.getElementById('received')"
-                             ".textContent >= 3", 'three SSE events')
-            count = int(browser.evaluate(
-                page, "document.getElementById('count').textContent"))
-            assert count >= 3
-        finally:
-            browser.close()
+        page = browser.open(counter.url + '/')
+        browser.wait_for(page, "+document.getElementById('received')"
+                         ".textContent >= 3", 'three SSE events')
+        count = int(browser.evaluate(
+            page, "document.getElementById('count').textContent"))
+        assert count >= 3
