@@ -18,8 +18,16 @@ except ImportError:
 
 import unittest
 
-HERE = __file__.rsplit('/', 1)[0] if '/' in __file__ else '.'
-TESTS_DIR = HERE.rsplit('/', 1)[0] if '/' in HERE else '..'
+
+
+def _parent(path):
+    if '/' in path:
+        return path.rsplit('/', 1)[0] or '/'
+    return '..' if path in ('', '.') else '.'
+
+
+HERE = _parent(__file__)
+TESTS_DIR = _parent(HERE)
 
 
 def _print_exception(exc):
