@@ -35,7 +35,8 @@ class Session:
 
     def __init__(self, app=None, secret_key=None, cookie_options=None,
                  max_age=None, cookie_name='session'):
-        self.secret_key = secret_key
+        if secret_key is not None:  # else Session.secret_key, if set
+            self.secret_key = secret_key
         self.cookie_options = cookie_options or {}
         self.max_age = max_age
         self.cookie_name = cookie_name

@@ -167,6 +167,23 @@ class SessionApp(unittest.TestCase):
             sessions.update(req, {})
 
     @async_test
+    async def test_class_level_secret_key(self):
+        Session.secret_key = KEY
+        try:
+            app = Microdot()
+            Session(app)
+
+            @app.get('/')
+            @with_session
+            def index(req, session):
+                session.save()
+
+            res = await TestClient(app).get('/')
+            self.assertEqual(len(session_cookies(res)), 1)
+        finally:
+            Session.secret_key = None
+
+    @async_test
     async def test_tampered_cookie_gives_empty_session(self):
         client = TestClient(self.make_app())
         await client.post('/set/alice')
