@@ -97,13 +97,16 @@ class WebSocket(BaseWebSocket):
         if opcode == self.CLOSE:
             raise ValueError('use close() to close a WebSocket')
         if isinstance(data, str) and opcode != self.BINARY:
-            await self.request.sock[1]({'type': 'websocket.send',
-                                        'text': data})
+            message = {'type': 'websocket.send', 'text': data}
         else:
             if isinstance(data, str):
                 data = data.encode()
-            await self.request.sock[1]({'type': 'websocket.send',
-                                        'bytes': bytes(data)})
+            message = {'type': 'websocket.send', 'bytes': bytes(data)}
+        try:
+            await self.request.sock[1](message)
+        except OSError:  # e.g. uvicorn's ClientDisconnected
+            self.closed = True
+            raise WebSocketError('Websocket connection closed')
 
     async def close(self, code=1000, reason=''):
         if self.closed:
@@ -223,8 +226,8 @@ class Microdot(BaseMicrodot):
             task.cancel()
             try:
                 await task
-            except asyncio.CancelledError:
-                pass
+            except (asyncio.CancelledError, OSError):
+                pass  # OSError: the client went away
             except Exception as exc:
                 print_exception(exc)
 

@@ -246,6 +246,33 @@ class TestASGI(unittest.TestCase):
             {'type': 'websocket.send', 'text': 'both'}])
 
     @async_test
+    async def test_websocket_client_gone_ends_handler_quietly(self):
+        app = Microdot()
+        state = {}
+
+        @app.route('/ws')
+        @with_websocket
+        async def ticker(req, ws):
+            try:
+                while True:
+                    await ws.send('tick')
+            finally:
+                state['ended'] = True
+
+        class GonePeer(Peer):
+            async def send(self, message):
+                if message['type'] == 'websocket.send':
+                    raise OSError('client disconnected')  # no errno
+                await super().send(message)
+
+        peer = GonePeer([{'type': 'websocket.connect'}])
+        scope = {'type': 'websocket', 'path': '/ws', 'query_string': b'',
+                 'headers': [], 'client': ('127.0.0.1', 1)}
+        await asyncio.wait_for(app(scope, peer.receive, peer.send), 1)
+        self.assertTrue(state['ended'])
+        self.assertEqual(peer.sent, [{'type': 'websocket.accept'}])
+
+    @async_test
     async def test_websocket_from_the_core_module_and_origin_check(self):
         from microdot.websocket import WebSocket, with_websocket as core_ws
         app = Microdot()
