@@ -7,7 +7,10 @@ MPY_CACHE ?= .cache
 JOBS      ?= 2
 BAUD      ?= 460800
 
-.PHONY: firmware flash erase run-firmware list-boards
+FIRMWARE_DIR ?= firmware
+RELEASE_DIR  ?= dist/release
+
+.PHONY: firmware flash erase run-firmware list-boards release-files
 
 FIRMWARE_ARGS = --mpy-version $(MPY_VERSION) --mpy-git-url $(MPY_GIT_URL) \
 	--idf-image $(IDF_DOCKER_IMAGE) --cache $(MPY_CACHE) -j $(JOBS) \
@@ -31,6 +34,9 @@ erase: venv
 list-boards:
 	@$(PYTHON) tools/firmware.py list
 
+release-files:
+	@$(PYTHON) tools/firmware.py collect --firmware $(FIRMWARE_DIR) --out $(RELEASE_DIR)
+
 UNIX_IMAGE = $(firstword $(wildcard firmware/UNIX/microdot-*-UNIX-mp*))
 
 run-firmware:
@@ -45,3 +51,4 @@ HELP_LINES += "make flash BOARD=... PORT=...  write firmware/BOARD/ to a board, 
 HELP_LINES += "make erase BOARD=... PORT=...  erase an ESP32's flash"
 HELP_LINES += "make run-firmware         serve examples/hello from the UNIX image"
 HELP_LINES += "make list-boards          the boards in boards/"
+HELP_LINES += "make release-files        every built image, SHA256SUMS, build-info.json in $(RELEASE_DIR)"

@@ -11,22 +11,13 @@ The UTEMPLATE_DIR environment variable must be set as it was for the build.
 """
 import argparse
 import datetime
-import hashlib
 import json
 import os
 import subprocess
 import sys
 
-from firmware import BOARDS_DIR, PORTS, ROOT, load_board, project_version
-from firmware import tree_version
-
-
-def sha256(path):
-    h = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for chunk in iter(lambda: f.read(1 << 16), b''):
-            h.update(chunk)
-    return h.hexdigest()
+from firmware import (BOARDS_DIR, PORTS, ROOT, load_board, project_version,
+                      sha256, tree_version)
 
 
 def output(argv, cwd=None):

@@ -5,6 +5,7 @@ the boards in boards/.
   tools/firmware.py list
   tools/firmware.py build BOARD [--mpy-dir DIR] [--docker] [--plan]
   tools/firmware.py source BOARD
+  tools/firmware.py collect --out DIR
 
 Without --mpy-dir, the pinned MicroPython tag is shallow-cloned into the
 cache folder (reused next time) with only the submodules the port needs;
@@ -12,8 +13,11 @@ cache folder (reused next time) with only the submodules the port needs;
 the picotool version pico-sdk needs into the cache when none is on PATH.
 The image lands in firmware/BOARD/ with SHA256SUMS and build-info.json.
 --plan prints every command the build would run, checking nothing.
+`collect` gathers every built board's images into one folder with a single
+SHA256SUMS and build-info.json, as attached to a release.
 """
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -108,6 +112,14 @@ def utemplate_dir():
         raise Failure('utemplate not found: run `make venv` (it installs the '
                       'pinned utemplate) or set UTEMPLATE_DIR')
     return os.path.dirname(os.path.abspath(list(utemplate.__path__)[0]))
+
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for chunk in iter(lambda: f.read(1 << 16), b''):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def image_name(board, version, mpy_version):
@@ -398,6 +410,36 @@ def cmd_source(args):
     return 0
 
 
+def cmd_collect(args):
+    images, boards = [], {}
+    for name in board_names():
+        folder = os.path.join(args.firmware, name)
+        try:
+            with open(os.path.join(folder, 'build-info.json')) as f:
+                boards[name] = json.load(f)
+        except FileNotFoundError:
+            continue
+        for image in boards[name]['images']:
+            path = os.path.join(folder, image['file'])
+            if sha256(path) != image['sha256']:
+                raise Failure('%s differs from its build-info.json: rebuild '
+                              'it' % path)
+            images.append((path, image))
+    if not boards:
+        raise Failure('no board built in %s: run make firmware BOARD=... '
+                      'first' % args.firmware)
+    os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.out, 'SHA256SUMS'), 'w') as sums:
+        for path, image in images:
+            shutil.copy(path, args.out)
+            sums.write('%s  %s\n' % (image['sha256'], image['file']))
+            print(os.path.join(args.out, image['file']))
+    with open(os.path.join(args.out, 'build-info.json'), 'w') as f:
+        json.dump({'boards': boards}, f, indent=2)
+        f.write('\n')
+    return 0
+
+
 def cmd_list(args):
     for name in board_names():
         board = load_board(name)
@@ -442,14 +484,19 @@ def parse_args(argv):
     build.add_argument('--plan', action='store_true',
                        help='print the commands instead of running them')
     source.set_defaults(mpy_dir=None, plan=False)
+    collect = sub.add_parser('collect', help='gather the built images for '
+                             'a release')
+    collect.add_argument('--firmware', default=FIRMWARE_ROOT,
+                         help='where the builds are (default: firmware/)')
+    collect.add_argument('--out', required=True, help='folder to fill')
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
     try:
-        return {'list': cmd_list, 'build': cmd_build,
-                'source': cmd_source}[args.command](args)
+        return {'list': cmd_list, 'build': cmd_build, 'source': cmd_source,
+                'collect': cmd_collect}[args.command](args)
     except Failure as e:
         print('firmware: %s' % e, file=sys.stderr)
         return 2

@@ -13,25 +13,16 @@ no drive is mounted. --plan prints the commands and checks nothing.
 """
 import argparse
 import glob
-import hashlib
 import os
 import shlex
 import shutil
 import subprocess
 import sys
 
-from firmware import FIRMWARE_ROOT, PORTS, Failure, image_name, load_board
-from firmware import project_version
+from firmware import (FIRMWARE_ROOT, PORTS, Failure, image_name, load_board,
+                      project_version, sha256)
 
 UF2_MOUNTS = ('/media/*/%s', '/media/%s', '/run/media/*/%s', '/Volumes/%s')
-
-
-def sha256(path):
-    h = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for chunk in iter(lambda: f.read(1 << 16), b''):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def default_image(board, mpy_version):

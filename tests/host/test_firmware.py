@@ -612,3 +612,122 @@ def test_board_metadata_is_complete():
         if name in FLASH:
             assert (board['flash']['chip'],
                     board['flash']['offset']) == FLASH[name]
+
+
+# ---- the release workflow ----
+
+WORKFLOW = os.path.join(ROOT, '.github', 'workflows', 'release.yml')
+
+
+def workflow():
+    yaml = pytest.importorskip('yaml')
+    with open(WORKFLOW) as f:
+        return yaml.safe_load(f)
+
+
+def run_lines(wf):
+    for job in wf['jobs'].values():
+        for step in job['steps']:
+            if 'run' in step:
+                for line in step['run'].strip().splitlines():
+                    yield line
+
+
+def test_workflow_triggers_and_permissions():
+    wf = workflow()
+    # YAML 1.1 reads the key `on` as True
+    assert wf[True] == {'push': {'tags': ['v*']}}
+    assert wf['permissions'] == {}
+    for job in wf['jobs'].values():
+        assert job['permissions'] == {'contents': 'write'}
+        for step in job['steps']:
+            if 'uses' in step:
+                assert step['uses'].startswith('actions/checkout@')
+                assert step['with']['persist-credentials'] is False
+
+
+def test_workflow_builds_every_board_with_make():
+    wf = workflow()
+    built = {}
+    for line in run_lines(wf):
+        words = line.split()
+        if words[:2] == ['make', 'firmware']:
+            args = dict(w.split('=', 1) for w in words[2:])
+            built[args.pop('BOARD')] = args
+        else:
+            assert words[:2] in (['make', 'release-files'],
+                                 ['sudo', 'apt-get'], ['gh', 'release'])
+    assert sorted(built) == BOARDS
+    for board, args in built.items():
+        esp32 = BUILDS[board][0] == 'esp32'
+        assert args == ({'DOCKER': '1'} if esp32 else {})
+
+
+def test_workflow_installs_the_toolchains_the_build_checks():
+    installed = set()
+    for line in run_lines(workflow()):
+        if line.startswith('sudo apt-get install'):
+            installed.update(line.split()[3:])
+    for port in ('unix', 'qemu', 'rp2'):
+        for _, how in firmware.PORTS[port]['tools']:
+            assert set(how.split(firmware.DEBIAN)[1].split()) <= installed
+    assert 'libffi-dev' in installed
+
+
+@pytest.mark.parametrize('board', BOARDS)
+def test_workflow_build_steps_plan(board, tmp_path):
+    """Each workflow build step, run with PLAN=1."""
+    line = next(line for line in run_lines(workflow())
+                if line.split()[:3] == ['make', 'firmware', 'BOARD=' + board])
+    res = run(line.split() + ['-s', '-o', 'venv', 'PLAN=1',
+                              'MPY_CACHE=%s' % tmp_path,
+                              'VPY=%s' % sys.executable],
+              env=path_without('picotool'))
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.splitlines() == expected_plan(
+        board, mpy_dir=str(tmp_path / 'micropython-v1.28.0'),
+        docker='DOCKER=1' in line, picotool=BUILDS[board][0] == 'rp2',
+        cache=str(tmp_path),
+        clone='https://github.com/micropython/micropython.git')
+
+
+def test_zizmor_offline_finds_only_what_needs_the_network():
+    """Pinning actions/checkout by commit needs to look the commit up
+    online; every other audit must pass."""
+    res = run([os.path.join(BIN, 'zizmor'), '--offline', '--format', 'json',
+               WORKFLOW])
+    findings = json.loads(res.stdout)
+    assert [f['ident'] for f in findings] == ['unpinned-uses']
+
+
+def fake_build(folder, board, data):
+    (folder / board).mkdir(parents=True)
+    image = folder / board / ('microdot-x-%s.bin' % board)
+    image.write_bytes(data)
+    info = {'board': {'name': board}, 'images': [{
+        'file': image.name, 'size': len(data),
+        'sha256': hashlib.sha256(data).hexdigest()}]}
+    (folder / board / 'build-info.json').write_text(json.dumps(info))
+    return image, info
+
+
+def test_release_files(tmp_path):
+    built = tmp_path / 'firmware'
+    out = tmp_path / 'release'
+    s3, s3_info = fake_build(built, 'ESP32_GENERIC_S3', b's3')
+    pico, pico_info = fake_build(built, 'RPI_PICO_W', b'pico')
+    res = run(['make', '-s', 'release-files', 'FIRMWARE_DIR=%s' % built,
+               'RELEASE_DIR=%s' % out, 'PYTHON=%s' % sys.executable])
+    assert res.returncode == 0, res.stderr
+    assert sorted(os.listdir(out)) == sorted(
+        ['SHA256SUMS', 'build-info.json', s3.name, pico.name])
+    assert (out / 'SHA256SUMS').read_text() == ''.join(
+        '%s  %s\n' % (hashlib.sha256(p.read_bytes()).hexdigest(), p.name)
+        for p in (s3, pico))
+    assert json.loads((out / 'build-info.json').read_text()) == {
+        'boards': {'ESP32_GENERIC_S3': s3_info, 'RPI_PICO_W': pico_info}}
+
+    pico.write_bytes(b'changed')
+    res = tool('firmware.py', 'collect', '--firmware', str(built), '--out',
+               str(tmp_path / 'again'))
+    assert_stops(res, 'differs from its build-info.json')
