@@ -359,11 +359,11 @@ class StreamingTests(unittest.TestCase):
         self.assertTrue(f.closed)
 
     def test_large_bytes_body(self):
-        payload = b'x' * 10000
+        payload = b'x' * 5000  # above the size sent along with the head
         data, _ = write(Response(payload))
         status, headers, body = split(data)
-        self.assertIn(b'Content-Length: 10000', headers)
-        self.assertEqual(body, payload)
+        self.assertIn(b'Content-Length: 5000', headers)
+        self.assertTrue(body == payload)  # no huge repr on MicroPython
 
     def test_streamed_with_content_length_not_chunked(self):
         data, keep = write(Response(iter([b'abc']),
