@@ -3,7 +3,6 @@ CPython only."""
 import asyncio
 import os
 import signal
-import threading
 from microdot import *  # noqa: F401,F403 (the package API, re-exported)
 from microdot.microdot import Microdot as BaseMicrodot, NoCaseDict, \
     Request, Response, MUTED_SOCKET_ERRORS
@@ -63,7 +62,8 @@ class _SocketWriter:
 
 class _Body:
     """The WSGI response iterable: each step runs one step of the
-    response's async body iterator on the app's event loop."""
+    response's async body iterator on the request's event loop, which
+    close() closes."""
 
     def __init__(self, loop, body_iter):
         self.loop = loop
@@ -80,8 +80,11 @@ class _Body:
         return chunk.encode() if isinstance(chunk, str) else bytes(chunk)
 
     def close(self):
-        if hasattr(self.body_iter, 'aclose'):
-            self.loop.run_until_complete(self.body_iter.aclose())
+        try:
+            if hasattr(self.body_iter, 'aclose'):
+                self.loop.run_until_complete(self.body_iter.aclose())
+        finally:
+            self.loop.close()
 
 
 def _request_headers(environ):
@@ -104,18 +107,18 @@ class Microdot(BaseMicrodot):
     def __init__(self):
         super().__init__()
         self.embedded_server = False
-        self._thread_loops = threading.local()
-
-    @property
-    def loop(self):
-        """The event loop of the calling thread (WSGI servers call the app
-        from several threads; each one gets its own loop)."""
-        loop = getattr(self._thread_loops, 'loop', None)
-        if loop is None:
-            loop = self._thread_loops.loop = asyncio.new_event_loop()
-        return loop
 
     def wsgi_app(self, environ, start_response):
+        # each request runs on an event loop of its own: WSGI servers call
+        # the app from several threads at once
+        loop = asyncio.new_event_loop()
+        try:
+            return self._handle(loop, environ, start_response)
+        except BaseException:
+            loop.close()
+            raise
+
+    def _handle(self, loop, environ, start_response):
         path = environ.get('SCRIPT_NAME', '') + environ.get('PATH_INFO', '')
         if environ.get('QUERY_STRING'):
             path += '?' + environ['QUERY_STRING']
@@ -124,7 +127,6 @@ class Microdot(BaseMicrodot):
         body = b''
         stream = None
         sock = (None, None)
-        loop = self.loop
         if 0 < content_length <= Request.max_body_length:
             body = environ['wsgi.input'].read(content_length)
         elif content_length:

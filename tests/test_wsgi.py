@@ -21,6 +21,16 @@ def environ(path='/', method='GET', body=b'', query='', **extra):
     return env
 
 
+def serve(app, env, start_response):
+    """Call the app as a WSGI server does: iterate, then close."""
+    body = app(env, start_response)
+    try:
+        return b''.join(body)
+    finally:
+        if hasattr(body, 'close'):
+            body.close()
+
+
 class StartResponse:
     def __call__(self, status, headers):
         self.status = status
@@ -45,14 +55,15 @@ class TestWSGI(unittest.TestCase):
             return res
 
         start = StartResponse()
-        body = app(environ('/foo', 'POST', b'abc', 'x=1', SCRIPT_NAME='/app',
-                           CONTENT_TYPE='text/plain', HTTP_X_FORWARDED_FOR='h',
-                           HTTP_COOKIE='a=b'), start)
+        body = serve(app, environ(
+            '/foo', 'POST', b'abc', 'x=1', SCRIPT_NAME='/app',
+            CONTENT_TYPE='text/plain', HTTP_X_FORWARDED_FOR='h',
+            HTTP_COOKIE='a=b'), start)
         self.assertEqual(start.status, '200 OK')
         self.assertEqual(sorted(start.headers), [
             ('Content-Length', '4'), ('Content-Type', 'text/plain'),
             ('Set-Cookie', 'bar=baz; HttpOnly'), ('Set-Cookie', 'foo=bar')])
-        self.assertEqual(b''.join(body), b'body')
+        self.assertEqual(body, b'body')
         self.assertEqual(seen, {
             'client': ('127.0.0.1', 1234), 'version': 'HTTP/1.1',
             'path': '/app/foo', 'args': {'x': ['1']}, 'body': b'abc',
@@ -74,10 +85,10 @@ class TestWSGI(unittest.TestCase):
             # the input has more bytes than declared: they are not read
             env = environ('/', 'POST', b'body')
             env['wsgi.input'] = io.BytesIO(b'body and more')
-            body = app(env, start)
+            body = serve(app, env, start)
         finally:
             Request.max_body_length = saved
-        self.assertEqual(b''.join(body), b'["", "body"]')
+        self.assertEqual(body, b'["", "body"]')
 
     def test_empty_content_length_and_str_chunks(self):
         app = Microdot()
@@ -101,9 +112,9 @@ class TestWSGI(unittest.TestCase):
             return 'hello'
 
         start = StartResponse()
-        self.assertEqual(list(app(environ(method='HEAD'), start)), [])
+        self.assertEqual(serve(app, environ(method='HEAD'), start), b'')
         self.assertIn(('Content-Length', '5'), start.headers)
-        app(environ('/missing'), start)
+        serve(app, environ('/missing'), start)
         self.assertEqual(start.status, '404 N/A')
 
     def test_streaming_body_closes(self):
@@ -134,7 +145,7 @@ class TestWSGI(unittest.TestCase):
         self.assertTrue(state['closed'])
 
     @unittest.skipUnless(HAS_THREADS, 'needs threads')
-    def test_threads_get_their_own_loop(self):
+    def test_concurrent_threads(self):
         import threading
         app = Microdot()
 
@@ -145,7 +156,7 @@ class TestWSGI(unittest.TestCase):
         results = []
 
         def call():
-            results.append(b''.join(app(environ(), StartResponse())))
+            results.append(serve(app, environ(), StartResponse()))
 
         threads = [threading.Thread(target=call) for _ in range(4)]
         for thread in threads:
