@@ -46,8 +46,11 @@ test-cpython: venv
 test-micropython: venv
 	@$(VPY) tools/run_tests.py micropython-src micropython-mpy micropython-mpy-200k
 
+# The app runs as on a board: microdot compiled to .mpy, a 200k heap (the
+# 64-bit runtime's equivalent of an ESP32's RAM).
 run: venv
-	cd $(dir $(APP)) && MICROPYPATH=$(CURDIR):.frozen $(abspath $(VENV))/bin/micropython -X heapsize=200k $(notdir $(APP)) $(ARGS)
+	@$(VPY) tools/mpytest.py --compile-only .build/run
+	cd $(dir $(APP)) && MICROPYPATH=$(CURDIR)/.build/run:.frozen $(abspath $(VENV))/bin/micropython -X heapsize=200k $(notdir $(APP)) $(ARGS)
 
 run-cpython: venv
 	cd $(dir $(APP)) && $(abspath $(VPY)) $(notdir $(APP)) $(ARGS)

@@ -345,6 +345,7 @@ def _count_groups(regex):
 
 
 _NO_ARGS = {}  # the arguments of every static route (never modified)
+_NO_HEADERS = {}  # stands in for headers that are parsed later
 
 
 class URLPattern:
@@ -599,6 +600,46 @@ async def _read_head(reader):
             return b''.join(lines)
 
 
+def _check_header_lines(lines):
+    """Refuse header lines that are too long, too many, folded or without
+    a colon, up to the blank line ending the head."""
+    if len(lines) > Request.max_headers + 3:
+        raise ValueError('too many headers')
+    limit = Request.max_readline
+    for i in range(1, len(lines)):
+        line = lines[i]
+        if len(line) >= limit:
+            raise ValueError('line too long')
+        if ':' not in line:
+            if line.strip():
+                raise ValueError('invalid header')
+            return
+        if line.startswith(' ') or line.startswith('\t'):
+            raise ValueError('folded header line')
+
+
+def _find_header(text, lower, key, last=False):
+    """The value of a header in a raw request head, its first or last
+    occurrence; lower is text.lower(), key is '\\n<lower-case name>:'."""
+    pos = lower.rfind(key) if last else lower.find(key)
+    if pos < 0:
+        return None
+    start = pos + len(key)
+    end = lower.find('\n', start)
+    return text[start:end if end >= 0 else len(text)].strip()
+
+
+def _parse_headers(lines):
+    headers = NoCaseDict()
+    for i in range(1, len(lines)):
+        line = lines[i].strip()
+        if not line:
+            break
+        j = line.find(':')
+        headers[line[:j]] = line[j + 1:].strip()
+    return headers
+
+
 async def _read_line(reader):
     line = await reader.readline()
     if len(line) > Request.max_readline:
@@ -653,6 +694,9 @@ class Request:
     _files = None
     _g = None
     _after = None
+    _headers = None
+    _raw = None
+    _keep = None
 
     def __init__(self, app, client_addr, method, url, http_version, headers,
                  body=None, stream=None, sock=None, url_prefix='',
@@ -661,8 +705,6 @@ class Request:
         self.client_addr = client_addr
         self.method = method
         self.url = url
-        i = url.find('?')
-        self.path = url if i < 0 else url[:i]
         self.http_version = http_version
         self.headers = headers
         self.sock = sock
@@ -682,9 +724,24 @@ class Request:
             self._stream = stream
 
     @property
+    def path(self):
+        i = self.url.find('?')
+        return self.url if i < 0 else self.url[:i]
+
+    @property
     def query_string(self):
         i = self.url.find('?')
         return None if i < 0 else self.url[i + 1:]
+
+    @property
+    def headers(self):
+        if self._headers is None:  # parsed on first use, see create()
+            self._headers = _parse_headers(self._raw)
+        return self._headers
+
+    @headers.setter
+    def headers(self, value):
+        self._headers = value
 
     @property
     def content_type(self):
@@ -698,7 +755,8 @@ class Request:
         read_head = getattr(client_reader, 'read_head', None)
         head = await read_head() if read_head else \
             await _read_head(client_reader)
-        lines = head.decode().split('\n')
+        text = head.decode()
+        lines = text.split('\n')
         line = lines[0].strip()
         if not line:
             return None
@@ -706,47 +764,42 @@ class Request:
         protocol, slash, http_version = http_version.partition('/')
         if not slash:
             raise ValueError('invalid HTTP version')
-        if len(lines) > Request.max_headers + 3:
-            raise ValueError('too many headers')
-        headers = NoCaseDict()
-        content_length = None
-        for line in lines[1:]:
-            if len(line) >= Request.max_readline:
-                raise ValueError('line too long')
-            line = line.strip()
-            if not line:
-                break
-            i = line.find(':')
-            if i < 0:
-                raise ValueError('invalid header')
-            name = line[:i]
-            value = line[i + 1:].strip()
-            headers[name] = value
-            if len(name) == 14 and name.lower() == 'content-length':
-                if not value.isdigit() or (content_length is not None and
-                                           int(value) != content_length):
-                    raise ValueError('invalid Content-Length')
-                content_length = int(value)
+        _check_header_lines(lines)
+        # The headers that frame the request are found in the raw text;
+        # the rest are parsed only if the app looks at request.headers.
+        lower = text.lower()
+        content_length = _find_header(text, lower, '\ncontent-length:')
+        if content_length is not None:
+            if not content_length.isdigit() or content_length != \
+                    _find_header(text, lower, '\ncontent-length:', True):
+                raise ValueError('invalid Content-Length')
+            content_length = int(content_length)
+        connection = _find_header(lower, lower, '\nconnection:', True) or ''
+        if http_version == '1.1':
+            keep = 'close' not in connection
+        else:
+            keep = 'keep-alive' in connection
         body = b''
         stream = None
-        if 'chunked' in headers.get('Transfer-Encoding', '').lower():
+        chunked = 'chunked' in (_find_header(lower, lower,
+                                             '\ntransfer-encoding:') or '')
+        if chunked:
             if content_length is not None:
                 raise ValueError('Content-Length with chunked encoding')
             body = await _read_chunked(client_reader,
                                        Request.max_content_length)
             if body is None:  # too large: dispatch answers 413
-                headers['Content-Length'] = str(
-                    Request.max_content_length + 1)
+                content_length = Request.max_content_length + 1
                 body = b''
             else:
-                headers['Content-Length'] = str(len(body))
-                if len(body) > Request.max_body_length:
+                content_length = len(body)
+                if content_length > Request.max_body_length:
                     stream = AsyncBytesIO(body)
                     body = b''
         elif content_length and content_length <= Request.max_content_length:
             # (a larger body is left unread: dispatch answers 413)
             if http_version == '1.1' and client_writer is not None and \
-                    headers.get('Expect', '').lower() == '100-continue':
+                    _find_header(lower, lower, '\nexpect:') == '100-continue':
                 await client_writer.awrite(b'HTTP/1.1 100 Continue\r\n\r\n')
             if content_length <= Request.max_body_length:
                 body = await client_reader.readexactly(content_length)
@@ -754,9 +807,17 @@ class Request:
                     raise EOFError('body truncated')
             else:
                 stream = _BoundedStream(client_reader, content_length)
-        return Request(app, client_addr, method, url, http_version, headers,
-                       body=body, stream=stream,
-                       sock=(client_reader, client_writer), scheme=scheme)
+        req = Request(app, client_addr, method, url, http_version,
+                      _NO_HEADERS, body=body, stream=stream,
+                      sock=(client_reader, client_writer), scheme=scheme)
+        req._headers = None
+        req._raw = lines
+        if content_length:
+            req.content_length = content_length
+        if chunked:
+            req.headers['Content-Length'] = str(content_length)
+        req._keep = keep
+        return req
 
     @property
     def g(self):
@@ -1079,15 +1140,14 @@ class Response:
             reason = _REASONS.get(self.status_code, 'N/A')
         else:
             reason = 'OK' if self.status_code == 200 else 'N/A'
-        head = ['HTTP/1.1 ' if http11 else 'HTTP/1.0 ',
-                str(self.status_code), ' ', _check_header(reason), '\r\n']
+        head = ['HTTP/1.1 ' if http11 else 'HTTP/1.0 ', str(self.status_code),
+                ' ', str(reason), '\r\n']
         for name, value in headers.items():
-            name = _check_header(name)
             if isinstance(value, list):
                 for v in value:
-                    head += [name, ': ', _check_header(v), '\r\n']
+                    head.append('%s: %s\r\n' % (name, v))
             else:
-                head += [name, ': ', _check_header(value), '\r\n']
+                head.append('%s: %s\r\n' % (name, value))
         if chunked:
             head.append('Transfer-Encoding: chunked\r\n')
         if http11:
@@ -1096,7 +1156,12 @@ class Response:
         elif keep_alive:
             head.append('Connection: keep-alive\r\n')
         head.append('\r\n')
-        head = ''.join(head).encode()
+        lines = len(head) - 4  # the status line is 5 pieces, then a line each
+        head = ''.join(head)
+        # a CR or LF inside a reason, name or value would add a line break
+        if head.count('\n') != lines or head.count('\r') != lines:
+            raise ValueError('invalid character in header')
+        head = head.encode()
         body = self.body
         self._started = True
         try:
@@ -1627,9 +1692,11 @@ class Microdot:
             print('{method} {path} {status_code}'.format(
                 method=req.method, path=req.path,
                 status_code=res.status_code))
-        if not keep and (req is None or
-                         req.content_length > req.max_content_length):
-            await _drain(reader)
+        if not keep:
+            if req is None or req.content_length > req.max_content_length:
+                await _drain(reader)
+            elif not _body_consumed(req):
+                await _drain(reader, min(req._stream.remaining, 1 << 20))
         return keep
 
 
@@ -1670,6 +1737,8 @@ def _make_response(res):
 
 
 def _wants_keep_alive(req):
+    if req._keep is not None:  # found by Request.create
+        return req._keep
     connection = req.headers.get('Connection', '').lower()
     if req.http_version == '1.1':
         return 'close' not in connection
