@@ -383,27 +383,34 @@ def board_mpy_version(mpy):
     return mpy & 0xff, (mpy >> 8) & 3
 
 
+def compile_sources(folder, board_mpy):
+    """Compile the .py files of a folder (not its subfolders) to .mpy in
+    place, when mpy-cross here emits the board's .mpy version: a board then
+    imports them without compiling, which needs far less heap. Files that do
+    not compile stay as sources, for the board to report the error. Returns
+    what the folder holds, for the log."""
+    mpy_cross, version = mpy_cross_version()
+    if not mpy_cross or version != board_mpy:
+        return ('.py sources (mpy-cross here emits %s, the board loads '
+                'v%d.%d)' % ('v%d.%d' % version if version else 'nothing',
+                             *board_mpy))
+    for name in sorted(os.listdir(folder)):
+        if name.endswith('.py'):
+            compiled = subprocess.run(
+                [mpy_cross, '-o', name[:-3] + '.mpy', name], cwd=folder,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            if compiled.returncode == 0:
+                os.remove(os.path.join(folder, name))
+    return '.mpy v%d.%d' % version
+
+
 def build_package(board_mpy):
     """microdot compiled for the board when mpy-cross can, else sources."""
     out = os.path.join(BUILD, 'package')
     shutil.rmtree(out, ignore_errors=True)
-    os.makedirs(out)
-    mpy_cross, version = mpy_cross_version()
-    compile_it = mpy_cross and version == board_mpy
-    for name in sorted(os.listdir(PACKAGE)):
-        if not name.endswith('.py'):
-            continue
-        src = os.path.join(PACKAGE, name)
-        if compile_it:
-            subprocess.run([mpy_cross, '-o', os.path.join(out, name[:-3]
-                                                          + '.mpy'), src],
-                           check=True)
-        else:
-            shutil.copy(src, out)
-    kind = ('.mpy v%d.%d' % version) if compile_it else (
-        '.py sources (mpy-cross here emits %s, the board loads v%d.%d)'
-        % ('v%d.%d' % version if version else 'nothing', *board_mpy))
-    return out, kind
+    shutil.copytree(PACKAGE, out, ignore=lambda folder, names: [
+        n for n in names if not n.endswith('.py')])
+    return out, compile_sources(out, board_mpy)
 
 
 # ---- reporting ----
@@ -545,6 +552,11 @@ def parse_args(argv):
     parser.add_argument('--install', action='store_true',
                         help='when the board has no frozen microdot, install '
                              'ours in %s first' % INSTALL_DIR)
+    parser.add_argument('--source', action='store_true',
+                        help='send the tests as .py sources (default: '
+                             'compiled to .mpy when mpy-cross here emits '
+                             'the board\'s .mpy version, as compiling on '
+                             'the board takes much of its heap)')
     parser.add_argument('--no-soft-reset', dest='soft_reset',
                         action='store_false',
                         help='do not soft-reset between modules')
@@ -648,13 +660,13 @@ def report_module(label, result, verbose, say):
                 say('%s %s.%s%s\n%s' % (word, case.classname, case.name,
                                         reason, case.details.rstrip()))
     if result.problem:
-        say('%s %-24s %s' % (label, result.name, result.problem))
+        say('%s %-26s %s' % (label, result.name, result.problem))
         return
-    say('%s %-24s %4d passed %3d failed %3d skipped  peak heap %7d  %5.1fs'
+    say('%s %-26s %4d passed %3d failed %3d skipped  peak heap %7d  %5.1fs'
         % (label, result.name, result.passed, result.failed, result.skipped,
            result.peak, result.seconds))
     for reason, count in sorted(result.skip_reasons().items()):
-        say('%s %-24s   skipped %d: %s' % (label, '', count, reason))
+        say('%s %-26s   skipped %d: %s' % (label, '', count, reason))
 
 
 def main(argv=None):
@@ -674,7 +686,12 @@ def main(argv=None):
     try:
         started, board = open_board(args)
         say('%s: testing the board on %s' % (args.label, board.port))
-        ensure_microdot(board, args, say)
+        info = ensure_microdot(board, args, say)
+        if not args.source:
+            kind = compile_sources(stage, board_mpy_version(info['mpy']))
+            compile_sources(os.path.join(stage, 'mpy'),
+                            board_mpy_version(info['mpy']))
+            say('tests: ' + kind)
         run_all(board, args, modules, stage, say, results)
     except BoardError as exc:
         say('%s: %s' % (args.label, exc))

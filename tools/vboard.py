@@ -71,7 +71,7 @@ def find_micropython():
 
 class VirtualBoard:
     def __init__(self, micropython, heapsize, flash_dir):
-        self.micropython = micropython
+        self.micropython = os.path.abspath(micropython)
         self.heapsize = heapsize
         self.flash_dir = os.path.abspath(flash_dir)
         self.raw_repl = False
