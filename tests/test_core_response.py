@@ -456,6 +456,80 @@ class ConnectionTests(unittest.TestCase):
         self.assertEqual(split(data)[0], b'HTTP/1.1 404 Nope')
 
 
+def client_body(data, keep):
+    """The body as an HTTP client reads it off a connection: chunked,
+    Content-Length or (only when the connection closes) close-delimited.
+    Fails when a kept-alive connection carries an undelimited body."""
+    status, headers, rest = split(data)
+    lengths = [h for h in headers if h.lower().startswith(b'content-length:')]
+    if b'Transfer-Encoding: chunked' in headers:
+        body = b''
+        while True:
+            size, _, rest = rest.partition(b'\r\n')
+            size = int(size, 16)
+            if size == 0:
+                if rest != b'\r\n':
+                    raise AssertionError('bad chunked ending')
+                return body
+            if rest[size:size + 2] != b'\r\n':
+                raise AssertionError('bad chunk framing')
+            body += rest[:size]
+            rest = rest[size + 2:]
+    if lengths:
+        n = int(lengths[0].split(b':')[1])
+        if len(rest) != n:
+            raise AssertionError('Content-Length mismatch')
+        return rest
+    if keep or b'Connection: keep-alive' in headers:
+        raise AssertionError('undelimited body on a kept connection')
+    if status.startswith(b'HTTP/1.1') and b'Connection: close' not in headers:
+        raise AssertionError('HTTP/1.1 close without Connection: close')
+    return rest
+
+
+class FramingTests(unittest.TestCase):
+    MODES = (('1.0', False), ('1.0', True), ('1.1', False), ('1.1', True))
+
+    def check(self, make_body, expected, status=200):
+        for version, keep_alive in self.MODES:
+            data, keep = write(Response(make_body(), status), version,
+                               keep_alive)
+            self.assertEqual(client_body(data, keep), expected)
+            if not keep_alive:
+                self.assertFalse(keep)
+
+    def test_bytes_and_str(self):
+        self.check(lambda: b'abc', b'abc')
+        self.check(lambda: 'abc', b'abc')
+        self.check(lambda: b'', b'')
+        self.check(lambda: None, b'')  # 204
+
+    def test_streamed(self):
+        self.check(lambda: iter(['a', b'bc']), b'abc')
+        self.check(lambda: iter([]), b'')
+        self.check(lambda: AsyncIter(['a', b'bc']), b'abc')
+        self.check(lambda: io.BytesIO(b'abc'), b'abc')
+
+    @unittest.skip('core bug: bytearray/memoryview body sent raw under '
+                   'Transfer-Encoding: chunked on HTTP/1.1')
+    def test_bytearray_memoryview(self):
+        self.check(lambda: bytearray(b'abc'), b'abc')
+        self.check(lambda: memoryview(b'abc'), b'abc')
+
+    @unittest.skip('core bug: Response(None, 404) kept alive without '
+                   'Content-Length or chunked framing')
+    def test_none_body_other_status(self):
+        self.check(lambda: None, b'', 404)
+
+    def test_head_keeps_content_length(self):
+        res = Response('abc')
+        res.is_head = True
+        data, keep = write(res, '1.1', True)
+        self.assertIn(b'Content-Length: 3', split(data)[1])
+        self.assertEqual(split(data)[2], b'')
+        self.assertTrue(keep)
+
+
 class DisconnectTests(unittest.TestCase):
     class Broken:
         def __init__(self, exc, after=0):
