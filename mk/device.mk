@@ -1,0 +1,40 @@
+# On-device tests: tools/devtest runs the shared suite on a board over serial
+# through mpremote; tools/vboard is the virtual board that CI uses.
+#   make test-device PORT=/dev/ttyACM0 [DEVTEST_ARGS="--install --copy ..."]
+#   make test-device BOARD=QEMU_ARM MPY_DIR=<micropython tree>
+#   make test-device BOARD=UNIX MPY_DIR=<micropython tree>   (on a vboard)
+#   make test-vboard [HEAP=200k]
+#   make vboard [HEAP=200k]        serve a virtual board, for mpremote by hand
+
+HEAP         ?= 200k
+DEVTEST      := $(VPY) tools/devtest.py
+IMAGE_SUFFIX  = $(VERSION)-$(BOARD)-mp$(MPY_VERSION:v%=%)
+
+.PHONY: test-device test-vboard vboard
+
+test-device: venv
+ifneq ($(PORT),)
+	@$(DEVTEST) --port $(PORT) $(DEVTEST_ARGS)
+else ifeq ($(origin BOARD),file)
+	@echo "make test-device: name the board: PORT=/dev/ttyACM0, or BOARD=QEMU_ARM or BOARD=UNIX with MPY_DIR=<micropython tree>"; exit 2
+else ifeq ($(BOARD),QEMU_ARM)
+	@$(MAKE) --no-print-directory firmware BOARD=QEMU_ARM
+	@$(DEVTEST) --qemu firmware/QEMU_ARM/microdot-$(IMAGE_SUFFIX).elf $(DEVTEST_ARGS)
+else ifeq ($(BOARD),UNIX)
+	@$(MAKE) --no-print-directory firmware BOARD=UNIX
+	@$(DEVTEST) --vboard --heapsize $(HEAP) --label unix-image-$(HEAP) \
+	  --micropython firmware/UNIX/microdot-$(IMAGE_SUFFIX) $(DEVTEST_ARGS)
+else
+	@echo "make test-device: BOARD=$(BOARD) runs on hardware: flash it (make flash BOARD=$(BOARD)), then make test-device PORT=<its serial port>"; exit 2
+endif
+
+test-vboard: venv
+	@$(DEVTEST) --vboard --heapsize $(HEAP) --install $(DEVTEST_ARGS)
+
+vboard: venv
+	@$(VPY) tools/vboard.py --heapsize $(HEAP) $(VBOARD_ARGS)
+
+HELP_LINES += "make test-device PORT=/dev/ttyACM0  run the test suite on a board over serial (DEVTEST_ARGS=--install to copy microdot first)"
+HELP_LINES += "make test-device BOARD=QEMU_ARM     ...on the QEMU_ARM image in qemu (needs MPY_DIR); BOARD=UNIX: the UNIX image on a vboard"
+HELP_LINES += "make test-vboard [HEAP=200k]        ...on the virtual board (the unix runtime behind a pty)"
+HELP_LINES += "make vboard [HEAP=200k]             serve a virtual board on a pty, for mpremote"
