@@ -35,13 +35,11 @@ def pytest_suite(label, args):
     return label, run
 
 
-def mpy_suite(mode):
-    label = 'micropython-' + mode
-
+def tool_suite(label, cmd):
+    """A tool whose last line is 'LABEL: N passed, N failed, N skipped'."""
     def run():
-        proc = subprocess.run([PY, os.path.join(ROOT, 'tools', 'mpytest.py'),
-                               '--mode', mode], cwd=ROOT,
-                              stdout=subprocess.PIPE, text=True)
+        proc = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE,
+                              text=True)
         sys.stdout.write(proc.stdout)
         last = proc.stdout.strip().splitlines()[-1:] or ['']
         try:
@@ -53,11 +51,40 @@ def mpy_suite(mode):
     return label, run
 
 
+def mpy_suite(mode):
+    return tool_suite('micropython-' + mode, [
+        PY, os.path.join(ROOT, 'tools', 'mpytest.py'), '--mode', mode])
+
+
+def vboard_suite(heapsize):
+    """The suite over serial through mpremote, on the virtual board."""
+    return tool_suite('vboard-' + heapsize, [
+        PY, os.path.join(ROOT, 'tools', 'devtest.py'), '--vboard',
+        '--heapsize', heapsize, '--install'])
+
+
+def qemu_suite():
+    """The suite on the QEMU_ARM image: only with a MicroPython tree."""
+    mpy_dir = os.environ.get('MPY_DIR')
+    if mpy_dir:
+        return tool_suite('qemu-arm', ['make', '--no-print-directory',
+                                       'test-device', 'BOARD=QEMU_ARM',
+                                       'MPY_DIR=' + mpy_dir])
+
+    def skip():
+        print('qemu-arm: skipped: building the QEMU_ARM image needs '
+              'MPY_DIR=<a MicroPython v1.28.0 tree>')
+        return (0, 0, 1), 0
+    return 'qemu-arm', skip
+
+
 SUITES = [
     pytest_suite('cpython', ['tests']),
     mpy_suite('src'),
     mpy_suite('mpy'),
     mpy_suite('mpy-200k'),
+    vboard_suite('200k'),
+    qemu_suite(),
 ]
 
 
