@@ -6,7 +6,8 @@ import microdot
 from microdot.microdot import (AsyncBytesIO, MultiDict, NoCaseDict,
                                HTTPException, invoke_handler, iscoroutine,
                                mro, urldecode, urlencode)
-from support import CPYTHON, MICROPYTHON, async_test
+from support import (CPYTHON, HAS_FILESYSTEM, MICROPYTHON, TESTS_DIR,
+                     async_test)
 
 
 class PackageTests(unittest.TestCase):
@@ -400,3 +401,52 @@ class HTTPExceptionTests(unittest.TestCase):
             microdot.abort(404, 'gone')
         self.assertEqual(ctx.exception.status_code, 404)
         self.assertEqual(ctx.exception.reason, 'gone')
+
+
+class SingleFileTests(unittest.TestCase):
+    """Checklist 2: microdot.py works alone, copied as a top-level module."""
+    SOURCE = TESTS_DIR + '/../microdot/microdot.py'
+
+    @unittest.skipUnless(HAS_FILESYSTEM, 'no filesystem')
+    def test_imports_nothing_from_the_package(self):
+        try:
+            f = open(self.SOURCE)
+        except OSError:
+            self.skipTest('source of microdot.py not available here')
+        with f:
+            for line in f:
+                line = line.strip()
+                self.assertFalse(line.startswith('from .'), line)
+                self.assertFalse(line.startswith('from microdot'), line)
+                self.assertFalse(line.startswith('import microdot'), line)
+
+    @unittest.skipUnless(CPYTHON, 'needs subprocess')
+    def test_serves_as_top_level_module(self):
+        import os
+        import shutil
+        import subprocess
+        import sys
+        import tempfile
+        tmp = tempfile.mkdtemp()
+        try:
+            shutil.copy(self.SOURCE, os.path.join(tmp, 'microdot.py'))
+            code = (
+                'import asyncio\n'
+                'from microdot import Microdot, AsyncBytesIO, Request\n'
+                'app = Microdot()\n'
+                '@app.route("/")\n'
+                'async def index(req):\n'
+                '    return "alone"\n'
+                'async def main():\n'
+                '    req = await Request.create(app, AsyncBytesIO(\n'
+                '        b"GET / HTTP/1.0\\r\\n\\r\\n"), None, "x")\n'
+                '    res = await app.dispatch_request(req)\n'
+                '    out = AsyncBytesIO(b"")\n'
+                '    await res.write(out)\n'
+                '    print(out.stream.getvalue().decode().split("\\r\\n")[-1])\n'
+                'asyncio.run(main())\n')
+            out = subprocess.run([sys.executable, '-c', code], cwd=tmp,
+                                 capture_output=True, text=True, timeout=60)
+            self.assertEqual(out.stdout.strip(), 'alone', out.stderr)
+        finally:
+            shutil.rmtree(tmp)
