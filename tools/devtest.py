@@ -214,6 +214,10 @@ class Board:
             raise BoardError('the board could not run %r: %s'
                              % (code.splitlines()[0], exc.error_output))
 
+    def free_heap(self):
+        out = self.exec('import gc\ngc.collect()\nprint(gc.mem_free())')
+        return int(out.strip())
+
     def info(self):
         out = self.exec(BOARD_INFO_CODE)
         return ast.literal_eval(out.decode().strip())
@@ -633,6 +637,9 @@ def run_all(board, args, modules, stage, say, results):
         try:
             board.restart()
             board.attach_tests(stage, args.copy)
+            if name == modules[0]:  # what a module starts with
+                say('heap free with the tests %s: %d bytes' % (
+                    'copied' if args.copy else 'mounted', board.free_heap()))
             output = board.run_module(name, args.timeout, args.verbose)
             result = parse_output(name, output)
             if result.peak is None:

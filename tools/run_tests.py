@@ -57,10 +57,13 @@ def mpy_suite(mode):
 
 
 def vboard_suite(heapsize):
-    """The suite over serial through mpremote, on the virtual board."""
+    """The suite over serial through mpremote, on the virtual board. The
+    tests are copied to its flash: mpremote's mount keeps ~7 KB of heap for
+    its remote filesystem, which the heaviest tests need at 200k (the mount
+    path has its own tests in tests/host/test_devtest.py)."""
     return tool_suite('vboard-' + heapsize, [
         PY, os.path.join(ROOT, 'tools', 'devtest.py'), '--vboard',
-        '--heapsize', heapsize, '--install'])
+        '--heapsize', heapsize, '--install', '--copy'])
 
 
 def qemu_suite():
