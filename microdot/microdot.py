@@ -452,7 +452,7 @@ class _BoundedStream:
         self.remaining = length
 
     async def read(self, n=-1):
-        if self.remaining <= 0:
+        if self.remaining <= 0 or n == 0:
             return b''
         if n < 0 or n > self.remaining:
             n = self.remaining
@@ -783,6 +783,11 @@ class Request:
         stream = None
         chunked = 'chunked' in (_find_header(lower, lower,
                                              '\ntransfer-encoding:') or '')
+        if (chunked or content_length and
+                content_length <= Request.max_content_length) and \
+                http_version == '1.1' and client_writer is not None and \
+                _find_header(lower, lower, '\nexpect:') == '100-continue':
+            await client_writer.awrite(b'HTTP/1.1 100 Continue\r\n\r\n')
         if chunked:
             if content_length is not None:
                 raise ValueError('Content-Length with chunked encoding')
@@ -798,9 +803,6 @@ class Request:
                     body = b''
         elif content_length and content_length <= Request.max_content_length:
             # (a larger body is left unread: dispatch answers 413)
-            if http_version == '1.1' and client_writer is not None and \
-                    _find_header(lower, lower, '\nexpect:') == '100-continue':
-                await client_writer.awrite(b'HTTP/1.1 100 Continue\r\n\r\n')
             if content_length <= Request.max_body_length:
                 body = await client_reader.readexactly(content_length)
                 if len(body) < content_length:
@@ -1127,10 +1129,16 @@ class Response:
         self.complete()
         http11 = http_version == '1.1'
         headers = self.headers
-        length_known = 'Content-Length' in headers
+        body = self.body
         chunked = False
-        if not length_known and not self.is_head and self.body:
-            if http11:
+        length = None  # a Content-Length to add for framing
+        if 'Content-Length' not in headers and not self.is_head and (
+                http11 or keep_alive):
+            if not body:
+                length = 0
+            elif isinstance(body, (bytearray, memoryview)):
+                length = len(body)
+            elif http11:
                 chunked = 'Transfer-Encoding' not in headers
             else:
                 keep_alive = False  # the body ends when the connection does
@@ -1150,6 +1158,8 @@ class Response:
                 head.append('%s: %s\r\n' % (name, value))
         if chunked:
             head.append('Transfer-Encoding: chunked\r\n')
+        elif length is not None:
+            head.append('Content-Length: %d\r\n' % length)
         if http11:
             if not keep_alive:
                 head.append('Connection: close\r\n')
@@ -1162,7 +1172,6 @@ class Response:
         if head.count('\n') != lines or head.count('\r') != lines:
             raise ValueError('invalid character in header')
         head = head.encode()
-        body = self.body
         self._started = True
         try:
             if self.is_head or not body:

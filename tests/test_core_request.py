@@ -291,8 +291,6 @@ class BodyTests(LimitsMixin, unittest.TestCase):
         self.assertEqual(run(read()), [b'ab', b'\n', b'cde', b'fghi',
                                        b'', b''])
 
-    @unittest.skip('core bug: _BoundedStream.read(0) raises EOFError '
-                   'instead of returning b""')
     def test_bounded_stream_read_zero(self):
         Request.max_body_length = 0
         req = create(b'POST / HTTP/1.0\r\nContent-Length: 3\r\n\r\nabc')
@@ -457,8 +455,6 @@ class ExpectContinueTests(LimitsMixin, unittest.TestCase):
         self.assertEqual(writer.stream.getvalue(),
                          b'HTTP/1.1 100 Continue\r\n\r\n')
 
-    @unittest.skip('core bug: no 100 Continue for a chunked body with '
-                   'Expect: 100-continue')
     def test_interim_response_chunked(self):
         writer = AsyncBytesIO(b'')
         req = create(b'POST / HTTP/1.1\r\nExpect: 100-continue\r\n'

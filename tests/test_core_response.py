@@ -510,14 +510,10 @@ class FramingTests(unittest.TestCase):
         self.check(lambda: AsyncIter(['a', b'bc']), b'abc')
         self.check(lambda: io.BytesIO(b'abc'), b'abc')
 
-    @unittest.skip('core bug: bytearray/memoryview body sent raw under '
-                   'Transfer-Encoding: chunked on HTTP/1.1')
     def test_bytearray_memoryview(self):
         self.check(lambda: bytearray(b'abc'), b'abc')
         self.check(lambda: memoryview(b'abc'), b'abc')
 
-    @unittest.skip('core bug: Response(None, 404) kept alive without '
-                   'Content-Length or chunked framing')
     def test_none_body_other_status(self):
         self.check(lambda: None, b'', 404)
 
