@@ -1,3 +1,4 @@
+import asyncio
 import unittest
 
 from microdot import Microdot, Request, Response
@@ -61,11 +62,19 @@ def server_frames(data):
     return frames
 
 
-async def converse(app, client_bytes, headers=b''):
+class SlowWriter(AsyncBytesIO):
+    """Lets other tasks run before each write, as a socket does."""
+
+    async def awrite(self, data):
+        await asyncio.sleep(0)
+        return await super().awrite(data)
+
+
+async def converse(app, client_bytes, headers=b'', writer=None):
     """Run one WebSocket connection over an in-memory socket: returns the
     HTTP response head and the frames the server sent."""
     reader = AsyncBytesIO(HANDSHAKE + headers + b'\r\n' + client_bytes)
-    writer = AsyncBytesIO(b'')
+    writer = writer or AsyncBytesIO(b'')
     req = await Request.create(app, reader, writer, ('127.0.0.1', 1234))
     res = await app.dispatch_request(req)
     out = writer.stream.getvalue()
@@ -283,7 +292,6 @@ class TestMessages(unittest.TestCase):
 
     @async_test
     async def test_concurrent_sends_do_not_interleave(self):
-        import asyncio
         app = Microdot()
 
         @app.route('/echo')
@@ -292,9 +300,12 @@ class TestMessages(unittest.TestCase):
             await asyncio.gather(*[ws.send(str(i) * 2000)
                                    for i in range(5)])
 
-        head, frames = await converse(app, b'')
-        self.assertEqual(sorted(frames[:5]),
-                         [(1, str(i).encode() * 2000) for i in range(5)])
+        head, frames = await converse(app, b'', writer=SlowWriter(b''))
+        # each frame whole: one opcode, 2000 times the same digit
+        self.assertEqual(sorted((opcode, payload[:1], len(payload),
+                                 payload.count(payload[:1]))
+                                for opcode, payload in frames[:5]),
+                         [(1, str(i).encode(), 2000, 2000) for i in range(5)])
 
 
 class TestClosing(unittest.TestCase):
