@@ -350,7 +350,7 @@ def stage_tests(tests_dir, extra_dirs, modules):
         if name.endswith('.py') and not name.startswith('test_'):
             shutil.copy(src, stage)
         elif os.path.isdir(src) and name not in ('host', 'mpy',
-                                                  '__pycache__'):
+                                                 '__pycache__'):
             shutil.copytree(src, os.path.join(stage, name),
                             ignore=shutil.ignore_patterns('__pycache__'))
     for folder in [tests_dir] + extra_dirs:
@@ -578,7 +578,8 @@ def parse_args(argv):
                         help='test modules (default: every test_*.py)')
     args = parser.parse_args(argv)
     if sum(bool(x) for x in (args.port, args.vboard, args.qemu)) != 1:
-        parser.error('name one board: --port PORT, --vboard or --qemu FIRMWARE')
+        parser.error('name one board: --port PORT, --vboard or --qemu '
+                     'FIRMWARE')
     if args.label is None:
         args.label = ('vboard-' + args.heapsize if args.vboard else
                       'qemu' if args.qemu else os.path.basename(args.port))
@@ -730,10 +731,10 @@ def main(argv=None):
         write_junit(args.junit, args.label, results, seconds)
     peaks = [(r.peak, r.name) for r in results if r.peak is not None]
     if peaks:
-        say('%s: peak heap %d bytes (%s), %.0fs' % (args.label,
-                                                    *max(peaks), seconds))
-    say('%s: %d passed, %d failed, %d skipped' % (args.label, passed,
-                                                   failed, skipped))
+        say('%s: peak heap %d bytes (%s), %.0fs'
+            % (args.label, *max(peaks), seconds))
+    say('%s: %d passed, %d failed, %d skipped'
+        % (args.label, passed, failed, skipped))
     if not status and failed:
         status = EXIT_FAILED
     return status

@@ -253,9 +253,8 @@ def main(argv=None):
             if os.path.islink(args.link):
                 os.unlink(args.link)
             os.symlink(board.port, args.link)
-        print('vboard: %s (heap %s, flash %s)' % (args.link or board.port,
-                                                 args.heapsize, flash),
-              flush=True)
+        print('vboard: %s (heap %s, flash %s)'
+              % (args.link or board.port, args.heapsize, flash), flush=True)
         board.serve()
     except KeyboardInterrupt:
         pass

@@ -102,7 +102,8 @@ def test_mount_serves_a_host_folder(board, tmp_path):
     board.mount_local(str(tmp_path))
     assert board.eval('__import__("os").getcwd()') == '/remote'
     assert board.eval('__import__("onhost").VALUE') == 'from the host'
-    board.exec("with open('written.txt', 'w') as f:\n f.write('from the board')")
+    board.exec("with open('written.txt', 'w') as f:\n"
+               " f.write('from the board')")
     assert (tmp_path / 'written.txt').read_text() == 'from the board'
     board.umount_local()
 
