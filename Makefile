@@ -50,7 +50,7 @@ test-micropython: venv
 # 64-bit runtime's equivalent of an ESP32's RAM).
 run: venv
 	@$(VPY) tools/mpytest.py --compile-only .build/run
-	cd $(dir $(APP)) && MICROPYPATH=$(CURDIR)/.build/run:.frozen $(abspath $(VENV))/bin/micropython -X heapsize=200k $(notdir $(APP)) $(ARGS)
+	cd $(dir $(APP)) && MICROPYPATH=$(CURDIR)/.build/run:$(CURDIR)/.build/mpylib:.frozen $(abspath $(VENV))/bin/micropython -X heapsize=200k $(notdir $(APP)) $(ARGS)
 
 run-cpython: venv
 	cd $(dir $(APP)) && $(abspath $(VPY)) $(notdir $(APP)) $(ARGS)

@@ -154,11 +154,13 @@ def main():
     parser.add_argument('-v', '--verbose', action='store_true')
     parser.add_argument('--timeout', type=int, default=300)
     parser.add_argument('--compile-only', metavar='DIR',
-                        help='only compile the package to DIR/microdot')
+                        help='only compile the package to DIR/microdot '
+                        '(and refresh .build/mpylib)')
     parser.add_argument('modules', nargs='*')
     args = parser.parse_args()
     if args.compile_only:
         compile_package(args.compile_only)
+        lib_path()
         return 0
     micropython = find_tool('micropython')
     if not micropython:

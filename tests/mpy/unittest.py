@@ -98,65 +98,83 @@ class TestCase:
     def fail(self, msg=None):
         raise AssertionError(msg or 'failed')
 
-    def _check(self, ok, default, msg):
-        if not ok:
-            raise AssertionError(msg or default)
+    # Messages are built only on failure: formatting big values would waste
+    # a board-sized heap on every passing assertion.
+    def _fail(self, msg, fmt, *values):
+        raise AssertionError(msg or fmt % values)
 
     def assertEqual(self, a, b, msg=None):
-        self._check(a == b, '%r != %r' % (a, b), msg)
+        if not a == b:
+            self._fail(msg, '%r != %r', a, b)
 
     def assertNotEqual(self, a, b, msg=None):
-        self._check(a != b, '%r == %r' % (a, b), msg)
+        if not a != b:
+            self._fail(msg, '%r == %r', a, b)
 
     def assertTrue(self, x, msg=None):
-        self._check(x, 'expected true: %r' % (x,), msg)
+        if not x:
+            self._fail(msg, 'expected true: %r', x)
 
     def assertFalse(self, x, msg=None):
-        self._check(not x, 'expected false: %r' % (x,), msg)
+        if x:
+            self._fail(msg, 'expected false: %r', x)
 
     def assertIs(self, a, b, msg=None):
-        self._check(a is b, '%r is not %r' % (a, b), msg)
+        if a is not b:
+            self._fail(msg, '%r is not %r', a, b)
 
     def assertIsNot(self, a, b, msg=None):
-        self._check(a is not b, '%r is %r' % (a, b), msg)
+        if a is b:
+            self._fail(msg, '%r is %r', a, b)
 
     def assertIsNone(self, x, msg=None):
-        self._check(x is None, '%r is not None' % (x,), msg)
+        if x is not None:
+            self._fail(msg, '%r is not None', x)
 
     def assertIsNotNone(self, x, msg=None):
-        self._check(x is not None, 'unexpected None', msg)
+        if x is None:
+            self._fail(msg, 'unexpected None')
 
     def assertIn(self, a, b, msg=None):
-        self._check(a in b, '%r not in %r' % (a, b), msg)
+        if a not in b:
+            self._fail(msg, '%r not in %r', a, b)
 
     def assertNotIn(self, a, b, msg=None):
-        self._check(a not in b, '%r in %r' % (a, b), msg)
+        if a in b:
+            self._fail(msg, '%r in %r', a, b)
 
     def assertIsInstance(self, x, cls, msg=None):
-        self._check(isinstance(x, cls), '%r is not a %r' % (x, cls), msg)
+        if not isinstance(x, cls):
+            self._fail(msg, '%r is not a %r', x, cls)
 
     def assertNotIsInstance(self, x, cls, msg=None):
-        self._check(not isinstance(x, cls), '%r is a %r' % (x, cls), msg)
+        if isinstance(x, cls):
+            self._fail(msg, '%r is a %r', x, cls)
 
     def assertGreater(self, a, b, msg=None):
-        self._check(a > b, '%r <= %r' % (a, b), msg)
+        if not a > b:
+            self._fail(msg, '%r <= %r', a, b)
 
     def assertGreaterEqual(self, a, b, msg=None):
-        self._check(a >= b, '%r < %r' % (a, b), msg)
+        if not a >= b:
+            self._fail(msg, '%r < %r', a, b)
 
     def assertLess(self, a, b, msg=None):
-        self._check(a < b, '%r >= %r' % (a, b), msg)
+        if not a < b:
+            self._fail(msg, '%r >= %r', a, b)
 
     def assertLessEqual(self, a, b, msg=None):
-        self._check(a <= b, '%r > %r' % (a, b), msg)
+        if not a <= b:
+            self._fail(msg, '%r > %r', a, b)
 
     def assertAlmostEqual(self, a, b, places=7, msg=None):
-        self._check(round(abs(a - b), places) == 0, '%r != %r' % (a, b), msg)
+        if round(abs(a - b), places) != 0:
+            self._fail(msg, '%r != %r', a, b)
 
     def assertCountEqual(self, a, b, msg=None):
         a, b = list(a), list(b)
-        ok = len(a) == len(b) and all(a.count(x) == b.count(x) for x in a)
-        self._check(ok, '%r and %r differ' % (a, b), msg)
+        if len(a) != len(b) or any(a.count(x) != b.count(x) for x in a):
+            self._fail(msg, '%r and %r differ', a, b)
 
     assertDictEqual = assertEqual
     assertListEqual = assertEqual
