@@ -20,7 +20,21 @@ import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LOCK = os.path.join(ROOT, 'requirements', 'upip.lock')
-INDEX = 'https://pypi.org/simple/%s/'
+
+
+def index_url():
+    """The simple index pip uses: PIP_INDEX_URL, pip's configuration, or
+    pip's default."""
+    url = os.environ.get('PIP_INDEX_URL')
+    if not url:
+        res = subprocess.run([sys.executable, '-m', 'pip', 'config', 'get',
+                              'global.index-url'], capture_output=True,
+                             text=True)
+        url = res.stdout.strip() if res.returncode == 0 else ''
+    if not url:
+        from pip._internal.models.index import PyPI
+        url = PyPI.simple_url
+    return url.rstrip('/') + '/%s/'
 
 
 def pins():
@@ -42,7 +56,7 @@ def site_packages(venv):
 
 
 def sdist_url(name, version, digest):
-    with urllib.request.urlopen(INDEX % name, timeout=60) as res:
+    with urllib.request.urlopen(index_url() % name, timeout=60) as res:
         page = res.read().decode()
     filename = '%s-%s.tar.gz' % (name, version)
     for url in re.findall(r'href="([^"]+)"', page):
