@@ -171,7 +171,6 @@ class Board:
         except TransportError as exc:
             raise BoardError('cannot open %s: %s' % (port, exc))
         self.tests_dir = None
-        self.mount_root = None
 
     def close(self):
         try:
@@ -336,10 +335,10 @@ rm(%r)
 
 # ---- preparing the host side ----
 
-def stage_tests(tests_dir, extra_dirs, modules):
+def stage_tests(modules_dir, modules):
     """A folder with what the board needs to run the modules: the runner,
-    the shared helpers and data files, the modules, and the pure-Python
-    packages the tests use."""
+    the shared helpers and data files of tests/, the modules (from
+    modules_dir), and the pure-Python packages the tests use."""
     stage = tempfile.mkdtemp(prefix='devtest-')
     os.makedirs(os.path.join(stage, 'mpy'))
     for name in ('runner.py', 'unittest.py'):
@@ -353,16 +352,12 @@ def stage_tests(tests_dir, extra_dirs, modules):
                                                  '__pycache__'):
             shutil.copytree(src, os.path.join(stage, name),
                             ignore=shutil.ignore_patterns('__pycache__'))
-    for folder in [tests_dir] + extra_dirs:
-        for module in modules:
-            src = os.path.join(folder, module + '.py')
-            if os.path.exists(src):
-                shutil.copy(src, stage)
+    for module in modules:  # a missing one is for the board to report
+        src = os.path.join(modules_dir, module + '.py')
+        if os.path.exists(src):
+            shutil.copy(src, stage)
     if os.path.isdir(MPYLIB):
-        for name in os.listdir(MPYLIB):
-            src = os.path.join(MPYLIB, name)
-            copy = shutil.copytree if os.path.isdir(src) else shutil.copy
-            copy(src, os.path.join(stage, name))
+        shutil.copytree(MPYLIB, stage, dirs_exist_ok=True)
     return stage
 
 
@@ -474,31 +469,31 @@ def write_junit(path, label, results, seconds):
 # ---- boards that devtest starts itself ----
 
 class Started:
-    """A process that serves a serial port (vboard, qemu): stopped at
-    exit."""
+    """A process that serves a serial port (vboard, qemu) and prints its
+    name; stopped at exit."""
 
     def __init__(self, cmd, port_pattern, what, timeout=30):
-        self.what = what
         self.log = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
-                                     stderr=self.log, stdin=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(cmd, stdout=self.log,
+                                     stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL)
         self.port = None
         deadline = time.monotonic() + timeout
-        seen = b''
         while self.port is None and time.monotonic() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                break
-            seen += line
-            match = re.search(port_pattern, line)
+            self.log.seek(0)
+            match = re.search(port_pattern, self.log.read(), re.M)
             if match:
                 self.port = match.group(1).decode()
+            elif self.proc.poll() is not None:
+                break
+            else:
+                time.sleep(0.05)
         if self.port is None:
             self.stop()
             self.log.seek(0)
             raise BoardError('%s did not start: %s' % (
-                what, (seen + self.log.read()).decode(errors='replace')
-                .strip()[-500:]))
+                what, self.log.read().decode(errors='replace').strip()[-500:]
+                or 'no output in %ds' % timeout))
 
     def stop(self):
         if self.proc.poll() is None:
@@ -508,6 +503,7 @@ class Started:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        self.log.close()
 
 
 def start_vboard(heapsize, micropython):
@@ -638,7 +634,7 @@ def run_all(board, args, modules, stage, say, results):
         try:
             board.restart()
             board.attach_tests(stage, args.copy)
-            if name == modules[0]:  # what a module starts with
+            if not results:  # what the first module starts with
                 say('heap free with the tests %s: %d bytes' % (
                     'copied' if args.copy else 'mounted', board.free_heap()))
             output = board.run_module(name, args.timeout, args.verbose)
@@ -684,9 +680,7 @@ def main(argv=None):
         print(text, flush=True)
 
     modules = args.modules or discover(args.tests_dir)
-    extra = [] if os.path.abspath(args.tests_dir) == TESTS else [
-        args.tests_dir]
-    stage = stage_tests(TESTS, extra, modules)
+    stage = stage_tests(args.tests_dir, modules)
     started = board = None
     results = []
     status = 0
