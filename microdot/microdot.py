@@ -19,12 +19,9 @@ __version__ = '0.1.0'
 
 MICROPYTHON = sys.implementation.name == 'micropython'
 
-if MICROPYTHON:
-    iscoroutinefunction = None
-else:  # pragma: no branch
+if not MICROPYTHON:
     import functools
     import inspect
-    iscoroutinefunction = inspect.iscoroutinefunction
 
 # ---------------------------------------------------------------------------
 # Small helpers
@@ -65,7 +62,7 @@ async def invoke_handler(handler, *args, **kwargs):
     """
     if MICROPYTHON:
         ret = handler(*args, **kwargs)
-    elif iscoroutinefunction(handler):
+    elif inspect.iscoroutinefunction(handler):
         ret = await handler(*args, **kwargs)
     else:
         ret = await asyncio.get_running_loop().run_in_executor(
@@ -275,6 +272,18 @@ class MultiDict(dict):
         return {key: values[0] for key, values in self.items()}
 
 
+async def _readuntil(stream, separator):
+    """Read up to and including separator (or the end) from a stream that
+    only has read(n)."""
+    data = b''
+    while not data.endswith(separator):
+        byte = await stream.read(1)
+        if not byte:
+            break
+        data += byte
+    return data
+
+
 class AsyncBytesIO:
     """An in-memory stream with the async interface of a socket stream."""
 
@@ -291,13 +300,7 @@ class AsyncBytesIO:
         return self.stream.read(n)
 
     async def readuntil(self, separator=b'\n'):
-        data = b''
-        while not data.endswith(separator):
-            byte = self.stream.read(1)
-            if not byte:
-                break
-            data += byte
-        return data
+        return await _readuntil(self, separator)
 
     async def awrite(self, data):
         return self.stream.write(data)
@@ -456,8 +459,6 @@ class _BoundedStream:
             return b''
         if n < 0 or n > self.remaining:
             n = self.remaining
-        if n < 0:
-            return b''
         data = await self.reader.read(n)
         if not data:
             raise EOFError('body truncated')
@@ -471,16 +472,10 @@ class _BoundedStream:
         return data
 
     async def readuntil(self, separator=b'\n'):
-        data = b''
-        while not data.endswith(separator):
-            byte = await self.read(1)
-            if not byte:
-                break
-            data += byte
-        return data
+        return await _readuntil(self, separator)
 
     async def readline(self):
-        return await self.readuntil(b'\n')
+        return await _readuntil(self, b'\n')
 
     async def aclose(self):
         pass
@@ -532,19 +527,7 @@ class _BufferedReader:
         return head
 
     async def readline(self):
-        limit = Request.max_readline
-        while True:
-            i = self.buf.find(b'\n')
-            if i >= 0:
-                line = self.buf[:i + 1]
-                self.buf = self.buf[i + 1:]
-                return line
-            if len(self.buf) > limit:
-                raise ValueError('line too long')
-            if not await self._fill():
-                line = self.buf
-                self.buf = b''
-                return line
+        return await self.readuntil(b'\n', Request.max_readline)
 
     async def read(self, n=-1):
         if not self.buf:
@@ -567,7 +550,7 @@ class _BufferedReader:
         self.buf = self.buf[n:]
         return data
 
-    async def readuntil(self, separator=b'\n'):
+    async def readuntil(self, separator=b'\n', limit=0):
         while True:
             i = self.buf.find(separator)
             if i >= 0:
@@ -575,6 +558,8 @@ class _BufferedReader:
                 data = self.buf[:i]
                 self.buf = self.buf[i:]
                 return data
+            if limit and len(self.buf) > limit:
+                raise ValueError('line too long')
             if not await self._fill():
                 data = self.buf
                 self.buf = b''
