@@ -5,7 +5,7 @@ import os
 import signal
 from microdot import *  # noqa: F401,F403 (the package API, re-exported)
 from microdot.microdot import Microdot as BaseMicrodot, NoCaseDict, \
-    Request, Response, MUTED_SOCKET_ERRORS
+    Request, Response, MUTED_SOCKET_ERRORS, _StreamWriter
 from microdot.websocket import WebSocket, websocket_upgrade, \
     with_websocket  # noqa: F401
 
@@ -42,22 +42,6 @@ class _InputStream:
 
     async def aclose(self):
         pass
-
-
-class _SocketWriter:
-    """The awrite/aclose interface WebSocket needs, over an asyncio
-    StreamWriter."""
-
-    def __init__(self, writer):
-        self.writer = writer
-
-    async def awrite(self, data):
-        self.writer.write(data)
-        await self.writer.drain()
-
-    async def aclose(self):
-        self.writer.close()
-        await self.writer.wait_closed()
 
 
 class _Body:
@@ -165,7 +149,7 @@ class Microdot(BaseMicrodot):
     async def _open_socket(self, gunicorn_socket):
         reader, writer = await asyncio.open_connection(
             sock=gunicorn_socket.dup())
-        return reader, _SocketWriter(writer)
+        return reader, _StreamWriter(writer)
 
     def __call__(self, environ, start_response):
         return self.wsgi_app(environ, start_response)
