@@ -175,7 +175,7 @@ class Board:
     def close(self):
         try:
             if self.transport.in_raw_repl:
-                self._forget_mount()
+                self.detach()
                 self.transport.exit_raw_repl()
             self.transport.close()
         except Exception:  # noqa: B902 (the port may be gone already)
@@ -191,15 +191,19 @@ class Board:
         except (OSError, struct.error) as exc:  # serial errors are OSErrors
             raise BoardError('%s: lost connection (%s)' % (what, exc))
 
-    def _forget_mount(self):
-        """After a reset the board no longer has the host folder mounted."""
+    def detach(self):
+        """Forget the attached tests: after a reset the board has no mount
+        and is back in its root folder."""
         if self.transport.mounted:
             self.transport.serial = self.transport.serial.orig_serial
             self.transport.mounted = False
+        self.tests_dir = None
 
     def restart(self):
-        """A clean VM in the raw REPL: soft reset where allowed."""
-        self._forget_mount()
+        """A clean VM in the raw REPL: a soft reset, or where not allowed,
+        a garbage collection (the tests then stay attached)."""
+        if self.soft_reset:
+            self.detach()
         self._call('entering the raw REPL', self.transport.enter_raw_repl,
                    self.soft_reset)
         if not self.soft_reset:
@@ -223,9 +227,11 @@ class Board:
 
     def attach_tests(self, stage, copy):
         """Make the staged tests the board's current folder."""
+        if self.tests_dir:
+            return
         if copy:
-            self.tests_dir = BOARD_TESTS_DIR
             self.exec('import os\nos.chdir(%r)' % BOARD_TESTS_DIR)
+            self.tests_dir = BOARD_TESTS_DIR
         else:
             self._call('mounting the tests', self.transport.mount_local,
                        stage)
@@ -274,6 +280,7 @@ class Board:
                     'utf-8', 'replace'))
                 sys.stdout.flush()
             if any(sign in out for sign in RESET_SIGNS):
+                self.detach()
                 raise ModuleProblem('the board reset while running it', out)
         return bytes(out)
 

@@ -107,6 +107,16 @@ def test_a_board_reset_is_reported_and_the_run_goes_on():
 
 
 @needs_runtime
+def test_without_soft_reset_the_modules_share_one_mount():
+    code, out = run_fixtures('passes', 'hangs', 'resets_board', 'passes',
+                             extra=['--no-soft-reset', '--timeout', '3'])
+    assert code == 1, out
+    assert 'hangs                      did not finish in 3s' in out
+    assert 'resets_board               the board reset' in out
+    assert len(re.findall(r'^vboard-200k passes +1 passed', out, re.M)) == 2
+
+
+@needs_runtime
 def test_a_board_that_stops_answering_exits_2_in_bounded_time(tmp_path):
     junit = str(tmp_path / 'junit.xml')
     started = time.monotonic()
