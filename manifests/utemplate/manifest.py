@@ -5,5 +5,7 @@
 import os
 
 if not os.environ.get("UTEMPLATE_DIR"):
-    raise Exception("set UTEMPLATE_DIR to the folder that holds the utemplate package")
+    raise Exception(
+        "set UTEMPLATE_DIR to the folder that holds the utemplate package"
+    )
 package("utemplate", base_path=os.environ["UTEMPLATE_DIR"])

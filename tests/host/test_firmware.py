@@ -54,7 +54,16 @@ FLASH = {
 }
 
 
+# Make variables of mk/firmware.mk that would leak in from the environment
+MAKE_VARIABLES = ('BOARD', 'MPY_DIR', 'DOCKER', 'PLAN', 'PORT', 'DRIVE',
+                  'IMAGE', 'BAUD', 'JOBS', 'MPY_CACHE', 'FIRMWARE_DIR',
+                  'RELEASE_DIR')
+
+
 def run(argv, env=None, cwd=ROOT):
+    env = dict(os.environ if env is None else env)
+    for name in MAKE_VARIABLES:
+        env.pop(name, None)
     return subprocess.run(argv, cwd=cwd, env=env, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, text=True, timeout=120)
 
