@@ -8,18 +8,15 @@ import time
 
 _HEADER = b'{"alg":"HS256","typ":"JWT"}'
 
-# Some MicroPython ports count seconds from 2000-01-01; JWT uses the Unix
-# epoch.
-_EPOCH_OFFSET = 946684800 if time.gmtime(0)[0] == 2000 else 0
-
-
 class InvalidTokenError(ValueError):
     pass
 
 
 def now():
-    """Seconds since the Unix epoch, on every port."""
-    return int(time.time()) + _EPOCH_OFFSET
+    """Seconds since the Unix epoch, on every port (some MicroPython ports
+    count from 2000-01-01)."""
+    offset = 946684800 if time.gmtime(0)[0] == 2000 else 0
+    return int(time.time()) + offset
 
 
 def _to_bytes(value):
@@ -101,12 +98,11 @@ def decode(token, key):
     if not compare_digest(b64url_decode(parts[2]), expected):
         raise InvalidTokenError('bad signature')
     payload = _load_json(parts[1])
-    current = now()
     expires = _time_claim(payload, 'exp')
-    if expires is not None and current >= expires:
+    if expires is not None and now() >= expires:
         raise InvalidTokenError('expired')
     not_before = _time_claim(payload, 'nbf')
-    if not_before is not None and current < not_before:
+    if not_before is not None and now() < not_before:
         raise InvalidTokenError('not yet valid')
     return payload
 

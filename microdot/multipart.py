@@ -226,7 +226,12 @@ class FormDataIter:
 
 def _temp_name():
     letters = 'abcdefghijklmnopqrstuvwxyz'
-    return 'upload-' + ''.join(letters[b % 26] for b in os.urandom(12))
+    if hasattr(os, 'urandom'):
+        noise = os.urandom(12)
+    else:  # ports without a hardware random source
+        import random
+        noise = [random.getrandbits(8) for _ in range(12)]
+    return 'upload-' + ''.join(letters[b % 26] for b in noise)
 
 
 def _temp_dir():

@@ -1,5 +1,6 @@
 # Helpers shared by the test modules; portable to MicroPython.
 import sys
+import time
 import asyncio
 
 MICROPYTHON = sys.implementation.name == 'micropython'
@@ -18,6 +19,8 @@ try:
     HAS_THREADS = True
 except ImportError:
     HAS_THREADS = False
+
+HAS_CLOCK = hasattr(time, 'time')  # the qemu port has no clock
 
 try:
     import os

@@ -8,7 +8,7 @@ import unittest
 
 from microdot import Microdot, Request, URLPattern, redirect
 from microdot.test_client import TestClient
-from support import async_test
+from support import HAS_CLOCK, async_test
 
 
 class GettingStartedTests(unittest.TestCase):
@@ -242,6 +242,7 @@ class HookTests(unittest.TestCase):
         res = await client.get('/', headers={'Authorization': 'susan'})
         self.assertEqual((res.status_code, res.text), (200, 'Hi susan'))
 
+    @unittest.skipUnless(HAS_CLOCK, 'no clock on this port')
     @async_test
     async def test_timer(self):
         app = Microdot()

@@ -5,7 +5,7 @@ from microdot import _jwt
 from microdot.login import Login, is_safe_next
 from microdot.session import Session
 from microdot.test_client import TestClient
-from support import MICROPYTHON, async_test
+from support import HAS_CLOCK, MICROPYTHON, async_test
 
 KEY = 'another-long-secret-key-for-login-tests'
 
@@ -136,6 +136,7 @@ class LoginFlow(unittest.TestCase):
                              ('view', 'Docs.'))
 
 
+@unittest.skipUnless(HAS_CLOCK, 'no clock on this port')
 class RememberMe(unittest.TestCase):
     @async_test
     async def test_remember(self):
