@@ -42,8 +42,8 @@ MODES = ['close', 'keep-alive']  # new connection per request, or reused
 
 
 def run_wrk(port, workload, mode, seconds):
-    """One wrk run of whole `seconds`; a dict with rps, p50_ms, p99_ms,
-    errors (rps 0 if wrk failed)."""
+    """One wrk run of whole `seconds`; a dict with rps, requests, p50_ms,
+    p99_ms, errors (rps 0 if wrk failed)."""
     argv = ['wrk', '-t1', '-c%d' % CONNECTIONS, '-d%ds' % seconds, '--latency',
             '--timeout', '2s']
     if mode == 'close':
@@ -63,6 +63,7 @@ def parse_wrk(out):
             return None
         return float(m.group(1)) * {'us': 0.001, 'ms': 1, 's': 1000}[m.group(2)]
     rps = re.search(r'^Requests/sec:\s+([\d.]+)', out, re.M)
+    requests = re.search(r'^\s+(\d+) requests in', out, re.M)
     errors = 0
     m = re.search(r'Socket errors: connect (\d+), read (\d+), write (\d+), '
                   r'timeout (\d+)', out)
@@ -72,6 +73,7 @@ def parse_wrk(out):
     if m:
         errors += int(m.group(1))
     return {'rps': float(rps.group(1)) if rps else 0.0,
+            'requests': int(requests.group(1)) if requests else 0,
             'p50_ms': latency(50), 'p99_ms': latency(99), 'errors': errors}
 
 

@@ -92,7 +92,7 @@ def smallest_heap(server, low=8, high=128):
     return high
 
 
-def measure_all(log=print):
+def measure_all():
     """All the figures, as a dict keyed by server name."""
     results = {}
     for server in micropython_servers(compiled=True):
@@ -107,7 +107,7 @@ def measure_all(log=print):
                 figures['alloc'][workload.label, mode] = alloc_per_request(
                     server, workload, keep_alive)
         figures['min_heap_kib'] = smallest_heap(server)
-        log('  %s: %s' % (server.name, figures))
+        print('  %s: %s' % (server.name, figures), flush=True)
         results[server.name] = figures
     return results
 

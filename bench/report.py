@@ -16,19 +16,23 @@ RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'results')
 RUNTIMES = ['CPython', 'MicroPython']
 
 
-def ratio(runs, runtime, mode, name, workload, baseline='bare'):
+def ratio(runs, runtime, mode, name, workload, baseline='bare', by='rps'):
+    """name's speed relative to baseline's: by req/s, or by='cpu_us' by the
+    inverse of the server CPU time per request."""
     mine = runs.get((runtime, name, mode, workload.label))
     base = runs.get((runtime, baseline, mode, workload.label))
-    if not mine or not base or not base['rps']:
+    if not mine or not base or not mine[by] or not base[by]:
         return None
-    return mine['rps'] / base['rps']
+    if by == 'cpu_us':
+        return base[by] / mine[by]
+    return mine[by] / base[by]
 
 
 def fmt(value, pattern='%.2f', missing='n/a'):
     return missing if value is None else pattern % value
 
 
-def throughput_tables(runs, names):
+def throughput_tables(runs, names, by='rps'):
     lines = []
     for runtime in RUNTIMES:
         for mode in MODES:
@@ -43,27 +47,33 @@ def throughput_tables(runs, names):
                 cells = []
                 for w in WORKLOADS:
                     run = runs.get((runtime, name, mode, w.label))
-                    r = ratio(runs, runtime, mode, name, w)
-                    cells.append('n/a' if not run else '%.0f (%s×)' % (
-                        run['rps'], fmt(r)))
+                    r = ratio(runs, runtime, mode, name, w, by=by)
+                    cells.append('n/a' if not run or not run[by] else '%.0f (%s×)' % (
+                        run[by], fmt(r)))
                 lines.append('| %s | %s |' % (name, ' | '.join(cells)))
             lines.append('')
     return lines
 
 
 def detail_table(runs, names, rss):
-    lines = ['| runtime | mode | server | workload | req/s | × bare | p50 ms | '
-             'p99 ms | errors |', '|---|---|---|---|---:|---:|---:|---:|---:|']
+    lines = ['| runtime | mode | server | workload | req/s | × bare | CPU µs/req | '
+             '× bare (CPU) | p50 ms | p99 ms | errors |',
+             '|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|']
     for runtime in RUNTIMES:
         for mode in MODES:
             for name in names[runtime]:
                 for w in WORKLOADS:
                     run = runs.get((runtime, name, mode, w.label))
                     if run:
-                        lines.append('| %s | %s | %s | %s | %.0f | %s | %s | %s | %d |' % (
-                            runtime, mode, name, w.label, run['rps'],
-                            fmt(ratio(runs, runtime, mode, name, w)),
-                            fmt(run['p50_ms']), fmt(run['p99_ms']), run['errors']))
+                        lines.append('| %s | %s | %s | %s | %.0f | %s | %s | %s | %s | %s '
+                                     '| %d |' % (
+                                         runtime, mode, name, w.label, run['rps'],
+                                         fmt(ratio(runs, runtime, mode, name, w)),
+                                         fmt(run['cpu_us'], '%.0f'),
+                                         fmt(ratio(runs, runtime, mode, name, w,
+                                                   by='cpu_us')),
+                                         fmt(run['p50_ms']), fmt(run['p99_ms']),
+                                         run['errors']))
     lines += ['', '| runtime | server | peak RSS (MiB) |', '|---|---|---:|']
     for (runtime, name), value in sorted(rss.items()):
         lines.append('| %s | %s | %.1f |' % (runtime, name, value / 2 ** 20))
@@ -93,8 +103,8 @@ def memory_tables(memory):
 
 def goals(runs, memory):
     """(goal, measured, met) rows for issue 8."""
-    def worst(runtime, mode, baseline='bare'):
-        values = [ratio(runs, runtime, mode, 'ours', w, baseline) for w in WORKLOADS]
+    def worst(runtime, mode, baseline, by):
+        values = [ratio(runs, runtime, mode, 'ours', w, baseline, by) for w in WORKLOADS]
         if None in values:
             return None, 'n/a'
         return min(values), ', '.join('%.2f' % v for v in values)
@@ -108,9 +118,10 @@ def goals(runs, memory):
              'bare', 0.75),
             ('MicroPython, keep-alive: ≥ 0.6 × bare keep-alive', 'MicroPython',
              'keep-alive', 'bare', 0.6)]:
-        low, per_workload = worst(runtime, mode, baseline)
-        rows.append((text, per_workload + ' (per workload)',
-                     low is not None and low >= target))
+        for by, metric in (('rps', 'req/s'), ('cpu_us', 'CPU per request')):
+            low, per_workload = worst(runtime, mode, baseline, by)
+            rows.append(('%s (by %s)' % (text, metric), per_workload,
+                         low is not None and low >= target))
     ours = memory.get('ours', {})
     simple = ours.get('alloc', {}).get(('GET /', 'close'))
     rows.append(('MicroPython: ≤ 4 KB (4096 B) allocated per simple request (GET /, '
@@ -169,8 +180,14 @@ def write(runs, rss, memory, names, meta):
              '## Goals (issue 8)', '', '| goal | measured | met |', '|---|---|---|']
     for text, measured, met in goals(runs, memory):
         lines.append('| %s | %s | %s |' % (text, measured, 'yes' if met else '**no**'))
-    lines += ['', '## Throughput (req/s, × bare)', '']
+    lines += ['', 'Per workload, in the order ' + ', '.join(w.label for w in WORKLOADS)
+              + '. "By CPU per request" compares the CPU time each server process '
+              'used per request during its wrk runs (bare\'s divided by ours): other '
+              'load on the machine disturbs it much less than req/s.',
+              '', '## Throughput (req/s, × bare)', '']
     lines += throughput_tables(runs, names)
+    lines += ['## Server CPU time per request (µs, × bare = bare\'s ÷ this)', '']
+    lines += throughput_tables(runs, names, by='cpu_us')
     lines += ['## Latency, errors and RSS', '']
     lines += detail_table(runs, names, rss)
     if memory:

@@ -108,6 +108,10 @@ class Server:
         """Note the resident memory of the server's process tree."""
         self.peak_rss = max(self.peak_rss, tree_rss(self.proc.pid))
 
+    def cpu_ns(self):
+        """CPU time the server's process tree has used so far."""
+        return tree_cpu_ns(self.proc.pid)
+
     def stop(self):
         if self.proc is None:
             return ''
@@ -130,20 +134,43 @@ def free_port():
         return s.getsockname()[1]
 
 
-def tree_rss(pid):
-    """Sum of VmRSS (bytes) of a process and all its descendants."""
-    total = 0
+def process_tree(pid):
+    """pid and the pids of all its descendants."""
+    pids = [pid]
     try:
-        with open('/proc/%d/status' % pid) as f:
-            for line in f:
-                if line.startswith('VmRSS:'):
-                    total += int(line.split()[1]) * 1024
         for task in os.listdir('/proc/%d/task' % pid):
             with open('/proc/%d/task/%s/children' % (pid, task)) as f:
                 for child in f.read().split():
-                    total += tree_rss(int(child))
+                    pids += process_tree(int(child))
     except OSError:
         pass
+    return pids
+
+
+def tree_rss(pid):
+    """Sum of VmRSS (bytes) of a process and all its descendants."""
+    total = 0
+    for member in process_tree(pid):
+        try:
+            with open('/proc/%d/status' % member) as f:
+                for line in f:
+                    if line.startswith('VmRSS:'):
+                        total += int(line.split()[1]) * 1024
+        except OSError:
+            pass
+    return total
+
+
+def tree_cpu_ns(pid):
+    """CPU time (ns) used by every thread of a process and its descendants."""
+    total = 0
+    for member in process_tree(pid):
+        try:
+            for task in os.listdir('/proc/%d/task' % member):
+                with open('/proc/%d/task/%s/schedstat' % (member, task)) as f:
+                    total += int(f.read().split()[0])
+        except OSError:
+            pass
     return total
 
 
