@@ -2,7 +2,9 @@
 
 - heap retained by `import microdot`, from source and from .mpy (mpy-cross),
   after collecting garbage, with asyncio and json imported beforehand (any
-  server needs them, the bare one included);
+  server needs them, the bare one included); for ours also frozen into the
+  unix firmware image, when `make` has built one (firmware/UNIX/; it may be
+  older than the source);
 - heap allocated per request, per workload, with a new connection per request
   and with keep-alive: the server runs in its `--measure` mode (see
   bench/apps/probe.py), which reports the growth of gc.mem_alloc() with the
@@ -13,10 +15,12 @@
 
 Usage (standalone): .venv-bench/bin/python bench/mpmem.py
 """
+import glob
+import os
 import subprocess
 
 from loadgen import WORKLOADS, Client
-from servers import APPS, MICROPYTHON, micropython_path, micropython_servers
+from servers import APPS, MICROPYTHON, ROOT, micropython_path, micropython_servers
 
 WARMUP = 20
 COUNT = 200
@@ -29,15 +33,21 @@ IMPORT_SCRIPT = ('import gc, asyncio, json\n'
                  'print(gc.mem_alloc() - before)\n')
 
 
-def import_retained(framework, compiled):
+def import_retained(framework, compiled, runtime=MICROPYTHON):
     """Bytes of heap kept after `import microdot`, or None on failure."""
-    res = subprocess.run([MICROPYTHON, '-c', IMPORT_SCRIPT],
-                         env={'MICROPYPATH': micropython_path(framework, compiled)},
+    path = micropython_path(framework, compiled) if framework else '.frozen'
+    res = subprocess.run([runtime, '-c', IMPORT_SCRIPT], env={'MICROPYPATH': path},
                          cwd=APPS, capture_output=True, text=True, timeout=30)
     try:
         return int(res.stdout.split()[-1])
     except (IndexError, ValueError):
         return None
+
+
+def frozen_image():
+    """Our unix firmware image (microdot frozen in), if `make` built one."""
+    images = glob.glob(os.path.join(ROOT, 'firmware', 'UNIX', 'microdot-*-UNIX-mp*'))
+    return images[0] if images else None
 
 
 def alloc_per_request(server, workload, keep_alive):
@@ -92,14 +102,18 @@ def smallest_heap(server, low=8, high=128):
     return high
 
 
-def measure_all():
+def measure_all(names=('ours', 'upstream', 'bare')):
     """All the figures, as a dict keyed by server name."""
     results = {}
     for server in micropython_servers(compiled=True):
+        if server.name not in names:
+            continue
         figures = {}
         if server.name != 'bare':
             figures['import_py'] = import_retained(server.name, False)
             figures['import_mpy'] = import_retained(server.name, True)
+        if server.name == 'ours' and frozen_image():
+            figures['import_frozen'] = import_retained(None, True, frozen_image())
         figures['alloc'] = {}
         for workload in WORKLOADS:
             for keep_alive in (False, True):

@@ -46,7 +46,8 @@ def profile(seconds):
         with open(out) as f:
             for line in f:
                 stack, _, count = line.rstrip().rpartition(' ')
-                stacks[stack] = int(count)
+                if stack:
+                    stacks[stack] = stacks.get(stack, 0) + int(count)
     return stacks
 
 

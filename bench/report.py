@@ -82,11 +82,16 @@ def detail_table(runs, names, rss):
 
 def memory_tables(memory):
     lines = ['| server | retained after import, .py (B) | after import, .mpy (B) | '
-             'smallest heap serving 2,000 requests |', '|---|---:|---:|---:|']
+             'frozen in the firmware image (B) | smallest heap serving 2,000 requests |',
+             '|---|---:|---:|---:|---:|']
     for name, m in memory.items():
-        lines.append('| %s | %s | %s | %s |' % (
+        lines.append('| %s | %s | %s | %s | %s |' % (
             name, fmt(m.get('import_py'), '%d', '–'), fmt(m.get('import_mpy'), '%d', '–'),
+            fmt(m.get('import_frozen'), '%d', '–'),
             fmt(m.get('min_heap_kib'), '%d KiB', '> 128 KiB or failed')))
+    lines += ['', 'The smallest heap is found by bisection in 2 KiB steps with the '
+              'package imported from .mpy; a request fails on any error status, '
+              'wrong body or broken connection.']
     lines += ['', 'Heap allocated per request (bytes): growth of gc.mem_alloc() '
               'with the GC off, then micropython.mem_total() in parentheses.', '',
               '| server | mode | ' + ' | '.join(w.label for w in WORKLOADS) + ' |',
@@ -154,6 +159,8 @@ def chart(runs, names, path):
                 xs = [j + (i - (len(present) - 1) / 2) * width for j in range(len(WORKLOADS))]
                 ax.bar(xs, values, width, label=name)
             ax.axhline(1.0, color='black', linewidth=0.8)
+            ax.set_ylim(0, 1.35 * max([1.0] + [
+                ratio(runs, runtime, mode, n, w) or 0 for n in present for w in WORKLOADS]))
             ax.set_xticks(range(len(WORKLOADS)))
             ax.set_xticklabels([w.label for w in WORKLOADS])
             ax.set_ylabel('req/s relative to bare')

@@ -12,7 +12,7 @@ other load on the machine disturbs much less than req/s.
 Then the MicroPython heap figures (bench/mpmem.py). Results go to
 bench/results/ (results.md, chart.png, results.json).
 
-Bounded: with the defaults about 6 minutes, every wrk run capped in time.
+Bounded: with the defaults about 7 minutes, every wrk run capped in time.
 
 Usage: .venv-bench/bin/python bench/run.py [--seconds S] [--rounds N]
            [--only NAME[,NAME...]] [--no-memory]
@@ -49,7 +49,7 @@ def main():
     parser.add_argument('--seconds', type=int, default=1,
                         help='duration of one wrk run (whole seconds, default 1)')
     parser.add_argument('--rounds', type=int, default=4,
-                        help='interleaved runs per cell, best kept (default 3)')
+                        help='interleaved runs per cell, best kept (default 4)')
     parser.add_argument('--only', help='comma-separated server names')
     parser.add_argument('--no-memory', action='store_true',
                         help='skip the MicroPython heap measurements')
@@ -89,8 +89,7 @@ def main():
     memory = {}
     if not args.no_memory:
         print('bench: MicroPython heap measurements', flush=True)
-        memory = mpmem.measure_all()
-        memory = {k: v for k, v in memory.items() if k in names['MicroPython']}
+        memory = mpmem.measure_all(names['MicroPython'])
     meta = {'date': time.strftime('%Y-%m-%d %H:%M'), 'seconds': args.seconds,
             'rounds': args.rounds, 'connections': loadgen.CONNECTIONS,
             'load': 'load average %.1f before, %.1f after (2 cores)' % (
