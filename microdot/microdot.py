@@ -62,14 +62,27 @@ async def invoke_handler(handler, *args, **kwargs):
     """
     if MICROPYTHON:
         ret = handler(*args, **kwargs)
-    elif inspect.iscoroutinefunction(handler):
+        if hasattr(ret, 'send') and hasattr(ret, 'throw'):
+            ret = await ret
+        return ret
+    is_async = _coroutine_functions.get(handler)
+    if is_async is None:
+        if len(_coroutine_functions) > 256:  # e.g. per-request closures
+            _coroutine_functions.clear()
+        is_async = _coroutine_functions[handler] = \
+            inspect.iscoroutinefunction(handler)
+    if is_async:
         ret = await handler(*args, **kwargs)
     else:
         ret = await asyncio.get_running_loop().run_in_executor(
             None, functools.partial(handler, *args, **kwargs))
-    if iscoroutine(ret) or (not MICROPYTHON and inspect.isawaitable(ret)):
+    if hasattr(ret, '__await__'):
         ret = await ret
     return ret
+
+
+# handler -> whether it is a coroutine function (inspect is slow to tell)
+_coroutine_functions = {}
 
 
 def mro(cls):
@@ -1478,8 +1491,9 @@ class Microdot:
         res = None
         if not isinstance(target, dict):
             req.route = target
-        for handler in self.get_request_handlers(req, 'before_request',
-                                                 False):
+        handlers = self.before_request_handlers if subapp is None else \
+            self.get_request_handlers(req, 'before_request', False)
+        for handler in handlers:
             res = await invoke_handler(handler, req)
             if res is not None:
                 break
@@ -1492,8 +1506,9 @@ class Microdot:
                 else:
                     res = await invoke_handler(target, req)
         res = _make_response(res)
-        for handler in self.get_request_handlers(req, 'after_request',
-                                                 True):
+        handlers = self.after_request_handlers if subapp is None else \
+            self.get_request_handlers(req, 'after_request', True)
+        for handler in handlers:
             res = _make_response(await invoke_handler(handler, req, res)
                                  or res)
         for handler in req._after or ():
@@ -1652,6 +1667,13 @@ class Microdot:
         try:
             req = await Request.create(self, reader, writer, client_addr,
                                        scheme)
+        except MemoryError:  # the heap is full: not the client's fault
+            self._deadlines.pop(task, None)
+            try:
+                await Response('Service unavailable', 503).write(writer)
+            except Exception:
+                pass
+            return False
         except Exception as exc:
             if _is_muted(exc):
                 return False
@@ -1787,7 +1809,11 @@ class _StreamWriter:
 
     async def awrite(self, data):
         self.writer.write(data)
-        await self.writer.drain()
+        transport = self.writer.transport
+        # drain() only matters when the buffer is full or the client left
+        if transport.is_closing() or \
+                transport.get_write_buffer_size() > 65536:
+            await self.writer.drain()
 
     async def aclose(self):
         self.writer.close()
