@@ -173,6 +173,17 @@ class Microdot(BaseMicrodot):
                     break
         elif scope['type'] == 'http':
             stream = _ReceiveStream(receive)
+            if not content_length:
+                # no Content-Length (chunked, HTTP/2): a body that fits is
+                # loaded like any other, a larger one stays a stream
+                while stream.more_body and \
+                        len(stream.buffer) <= Request.max_body_length:
+                    await stream._fill()
+                if stream.buffer or stream.more_body:
+                    headers['Content-Length'] = str(len(stream.buffer))
+                if not stream.more_body and \
+                        len(stream.buffer) <= Request.max_body_length:
+                    body, stream = stream.buffer, None
         client = scope.get('client')
         req = Request(self, tuple(client[:2]) if client else None,
                       scope.get('method', 'GET'), path,

@@ -44,6 +44,21 @@ def http_scope(path='/', method='GET', headers=(), query=b''):
 @unittest.skipUnless(Microdot, 'ASGI support is CPython only')
 class TestASGI(unittest.TestCase):
     @async_test
+    async def test_body_without_content_length(self):
+        app = Microdot()
+
+        @app.post('/')
+        async def index(req):
+            return {'json': req.json, 'length': req.content_length}
+
+        peer = Peer([{'type': 'http.request', 'body': b'{"a": ',
+                      'more_body': True},
+                     {'type': 'http.request', 'body': b'1}'}])
+        await app(http_scope('/', 'POST', [
+            (b'content-type', b'application/json')]), peer.receive, peer.send)
+        self.assertEqual(peer.body(), b'{"json": {"a": 1}, "length": 8}')
+
+    @async_test
     async def test_request_and_response(self):
         app = Microdot()
         seen = {}
