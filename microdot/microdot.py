@@ -1297,7 +1297,7 @@ class Microdot:
         self._active = 0
         self._slot = None
         self._shutting_down = False
-        self._deadlines = {}
+        self._connections = []  # [task, deadline or 0], for the watchdog
         self._watchdog = None
 
     # ---- registration ----
@@ -1602,49 +1602,50 @@ class Microdot:
         if not hasattr(writer, 'awrite'):
             writer = _StreamWriter(writer)
         reader = _BufferedReader(reader)
-        task = asyncio.current_task()
+        conn = [asyncio.current_task(), 0]
+        self._connections.append(conn)
         try:
-            await self._serve_connection(reader, writer, task)
+            await self._serve_connection(reader, writer, conn)
         except asyncio.CancelledError:
             pass  # a timeout, see _watch_deadlines
         except Exception as exc:
             if not _is_muted(exc):
                 print_exception(exc)
         finally:
-            self._deadlines.pop(task, None)
+            self._connections.remove(conn)
             try:
                 await writer.aclose()
             except Exception:
                 pass
 
-    def _set_deadline(self, task, seconds):
-        """Cancel task if it is still waiting for its client in `seconds`.
-        One watchdog task checks every connection: cheaper than a
-        wait_for() (a task and a timer) for each request."""
-        self._deadlines[task] = _ticks_ms() + int(seconds * 1000)
+    def _set_deadline(self, conn, seconds):
+        """Cancel the connection's task if it is still waiting for its
+        client in `seconds`. One watchdog task checks every connection:
+        cheaper than a wait_for() (a task and a timer) for each request."""
+        conn[1] = _ticks_ms() + int(seconds * 1000) or 1
         if self._watchdog is None:
             self._watchdog = asyncio.create_task(self._watch_deadlines())
 
     async def _watch_deadlines(self):
         try:
-            while self._deadlines:
+            while self._connections:
                 await asyncio.sleep(0.25)
                 now = _ticks_ms()
-                for task, deadline in list(self._deadlines.items()):
-                    if _ticks_diff(deadline, now) <= 0:
-                        del self._deadlines[task]
-                        task.cancel()
+                for conn in self._connections:
+                    if conn[1] and _ticks_diff(conn[1], now) <= 0:
+                        conn[1] = 0
+                        conn[0].cancel()
         finally:
             self._watchdog = None
 
-    async def _serve_connection(self, reader, writer, task):
+    async def _serve_connection(self, reader, writer, conn):
         client_addr = _peer_address(writer.get_extra_info('peername'))
         scheme = 'https' if self.ssl else 'http'
         served = 0
         while True:
             if served:
                 # idle between requests: holds no connection slot
-                self._set_deadline(task, self.keep_alive_timeout)
+                self._set_deadline(conn, self.keep_alive_timeout)
                 try:
                     if not await reader.wait_data():
                         return
@@ -1653,22 +1654,22 @@ class Microdot:
             await self._acquire_slot()
             try:
                 if not await self._serve_one(reader, writer, client_addr,
-                                             scheme, served, task):
+                                             scheme, served, conn):
                     return
             finally:
                 self._release_slot()
             served += 1
 
     async def _serve_one(self, reader, writer, client_addr, scheme, served,
-                         task):
+                         conn):
         """Read, dispatch and answer one request. True to keep the
         connection open for another."""
-        self._set_deadline(task, self.request_timeout)
+        self._set_deadline(conn, self.request_timeout)
         try:
             req = await Request.create(self, reader, writer, client_addr,
                                        scheme)
         except MemoryError:  # the heap is full: not the client's fault
-            self._deadlines.pop(task, None)
+            conn[1] = 0
             try:
                 await Response('Service unavailable', 503).write(writer)
             except Exception:
@@ -1680,7 +1681,7 @@ class Microdot:
             if self.debug:
                 print_exception(exc)
             req = None
-        self._deadlines.pop(task, None)
+        conn[1] = 0
         if req is None and served:
             return False  # the client closed its idle connection
         try:
