@@ -535,8 +535,12 @@ class _BufferedReader:
             if not await self._fill():
                 end = len(buf)
                 break
-        head = self.buf[:end]
-        self.buf = self.buf[end:]
+        head = self.buf
+        if end < len(head):  # more requests are buffered (pipelining)
+            self.buf = head[end:]
+            head = head[:end]
+        else:
+            self.buf = b''
         return head
 
     async def readline(self):
