@@ -560,12 +560,16 @@ class _BufferedReader:
         return data
 
     async def readexactly(self, n):
-        while len(self.buf) < n:
-            if not await self._fill():
-                raise EOFError('connection closed')
-        data = self.buf[:n]
-        self.buf = self.buf[n:]
-        return data
+        buf = self.buf
+        if len(buf) < n:  # the rest comes straight from the stream
+            self.buf = b''
+            rest = await self.stream.readexactly(n - len(buf))
+            return buf + rest if buf else rest
+        if len(buf) == n:
+            self.buf = b''
+            return buf
+        self.buf = buf[n:]
+        return buf[:n]
 
     async def readuntil(self, separator=b'\n', limit=0):
         while True:
