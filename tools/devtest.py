@@ -30,6 +30,8 @@ import tempfile
 import time
 import xml.etree.ElementTree as ET
 
+from hosttools import find_tool
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TESTS = os.path.join(ROOT, 'tests')
 PACKAGE = os.path.join(ROOT, 'microdot')
@@ -77,11 +79,6 @@ print(repr(info))
 
 class BoardError(Exception):
     """The board cannot be used any more: lost, reset or not answering."""
-
-
-def find_tool(name):
-    here = os.path.join(os.path.dirname(sys.executable), name)
-    return here if os.path.exists(here) else shutil.which(name)
 
 
 # ---- what runs on the board ----

