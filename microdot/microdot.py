@@ -1427,9 +1427,10 @@ class Microdot:
     # ---- dispatch ----
 
     def get_request_handlers(self, req, attr, local_first=True):
-        handlers = getattr(self, attr + '_handlers')
-        local = getattr(req.subapp, attr + '_handlers', None) \
-            if req and req.subapp else None
+        name = _HANDLER_LISTS[attr]
+        handlers = getattr(self, name)
+        subapp = req.subapp if req else None
+        local = getattr(subapp, name, None) if subapp else None
         if not local:
             return handlers
         return local + handlers if local_first else handlers + local
@@ -1499,9 +1500,8 @@ class Microdot:
         res = None
         if not isinstance(target, dict):
             req.route = target
-        handlers = self.before_request_handlers if subapp is None else \
-            self.get_request_handlers(req, 'before_request', False)
-        for handler in handlers:
+        for handler in self.get_request_handlers(req, 'before_request',
+                                                 False):
             res = await invoke_handler(handler, req)
             if res is not None:
                 break
@@ -1514,9 +1514,8 @@ class Microdot:
                 else:
                     res = await invoke_handler(target, req)
         res = _make_response(res)
-        handlers = self.after_request_handlers if subapp is None else \
-            self.get_request_handlers(req, 'after_request', True)
-        for handler in handlers:
+        for handler in self.get_request_handlers(req, 'after_request',
+                                                 True):
             res = _make_response(await invoke_handler(handler, req, res)
                                  or res)
         for handler in req._after or ():
@@ -1723,6 +1722,14 @@ class Microdot:
             elif not _body_consumed(req):
                 await _drain(reader, min(req._stream.remaining, 1 << 20))
         return keep
+
+
+# hook name -> the attribute holding its handlers (no string built per call)
+_HANDLER_LISTS = {
+    'before_request': 'before_request_handlers',
+    'after_request': 'after_request_handlers',
+    'after_error_request': 'after_error_request_handlers',
+}
 
 
 class _ErrorResponse(Exception):
