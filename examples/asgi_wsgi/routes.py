@@ -53,3 +53,15 @@ def create_app(Microdot):
         return 'bye'
 
     return app
+
+
+def options(argv, host='0.0.0.0', port=5000):
+    """--host and --port from the command line."""
+    args = list(argv)
+    while args:
+        arg = args.pop(0)
+        if arg == '--host':
+            host = args.pop(0)
+        elif arg == '--port':
+            port = int(args.pop(0))
+    return host, port

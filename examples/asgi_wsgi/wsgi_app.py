@@ -7,20 +7,9 @@ or: waitress-serve --port=5000 wsgi_app:app
 import sys
 
 from microdot.wsgi import Microdot
-from routes import create_app
+from routes import create_app, options
 
 app = create_app(Microdot)
-
-
-def options(argv, host='0.0.0.0', port=5000):
-    args = list(argv)
-    while args:
-        arg = args.pop(0)
-        if arg == '--host':
-            host = args.pop(0)
-        elif arg == '--port':
-            port = int(args.pop(0))
-    return host, port
 
 
 if __name__ == '__main__':
