@@ -1377,8 +1377,9 @@ class Microdot:
 
     def _matching(self, req):
         """The url_map entries whose pattern matches the request path."""
+        path = req.path  # a property: computed once, not per route
         for entry in self.url_map:
-            args = entry[1].match(req.path)
+            args = entry[1].match(path)
             if args is not None:
                 yield entry, args
 
