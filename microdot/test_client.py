@@ -3,7 +3,7 @@ from microdot.microdot import (AsyncBytesIO, Request, Response, json_dumps,
                                json_loads)
 
 try:
-    from microdot.websocket import WebSocket
+    from microdot.websocket import WebSocket, _unmask
 except ImportError:  # pragma: no cover
     WebSocket = None
 
@@ -213,29 +213,18 @@ class TestClient:
                                   sock=(pipe, pipe))
 
 
-def _mask(payload, key):
-    out = bytearray(payload)
-    for i in range(len(out)):
-        out[i] ^= key[i % 4]
-    return out
-
-
 def _client_frame(message):
     """A masked frame, as a browser sends it."""
     if isinstance(message, str):
-        opcode, payload = 1, message.encode()
+        opcode, payload = WebSocket.TEXT, message.encode()
     else:
-        opcode, payload = 2, bytes(message)
-    n = len(payload)
-    if n < 126:
-        header = bytes([0x80 | opcode, 0x80 | n])
-    elif n < 65536:
-        header = bytes([0x80 | opcode, 0x80 | 126, n >> 8, n & 0xff])
-    else:
-        header = bytes([0x80 | opcode, 0x80 | 127]) + bytes(
-            (n >> (8 * i)) & 0xff for i in range(7, -1, -1))
+        opcode, payload = WebSocket.BINARY, message
+    header = bytearray(WebSocket._frame_header(opcode, len(payload)))
+    header[1] |= 0x80
     key = b'\x37\xfa\x21\x3d'
-    return header + key + _mask(payload, key)
+    masked = bytearray(payload)
+    _unmask(masked, key)  # XOR: the same operation masks
+    return bytes(header) + key + masked
 
 
 class _WebSocketPipe:
@@ -318,21 +307,13 @@ def _split_frame(data):
     """(opcode, payload, frame size) of the first complete server frame."""
     if len(data) < 2:
         return None
-    opcode = data[0] & 0x0f
-    length = data[1] & 0x7f
+    _, opcode, _, length = WebSocket._parse_frame_header(data)
     start = 2
-    if length == 126:
-        if len(data) < 4:
+    if length < 0:  # a 16 or 64-bit length follows
+        start = 2 - length
+        if len(data) < start:
             return None
-        length = data[2] << 8 | data[3]
-        start = 4
-    elif length == 127:
-        if len(data) < 10:
-            return None
-        length = 0
-        for byte in data[2:10]:
-            length = length << 8 | byte
-        start = 10
+        length = int.from_bytes(data[2:start], 'big')
     if len(data) < start + length:
         return None
     return opcode, bytes(data[start:start + length]), start + length
