@@ -468,11 +468,13 @@ class _BoundedStream:
         self.remaining = length
 
     async def read(self, n=-1):
+        """Up to n bytes as they arrive; with no n, the rest of the body
+        (read(n) in a loop streams a large body in bounded memory)."""
+        if n < 0:
+            return await self.readexactly(self.remaining)
         if self.remaining <= 0 or n == 0:
             return b''
-        if n < 0 or n > self.remaining:
-            n = self.remaining
-        data = await self.reader.read(n)
+        data = await self.reader.read(min(n, self.remaining))
         if not data:
             raise EOFError('body truncated')
         self.remaining -= len(data)
@@ -480,8 +482,12 @@ class _BoundedStream:
 
     async def readexactly(self, n):
         n = min(n, self.remaining)
+        if n <= 0:
+            return b''
         data = await self.reader.readexactly(n)
-        self.remaining -= len(data)
+        if len(data) < n:
+            raise EOFError('body truncated')
+        self.remaining -= n
         return data
 
     async def readuntil(self, separator=b'\n'):
@@ -624,15 +630,45 @@ def _check_header_lines(lines):
             raise ValueError('folded header line')
 
 
-def _find_header(text, lower, key, last=False):
-    """The value of a header in a raw request head, its first or last
-    occurrence; lower is text.lower(), key is '\\n<lower-case name>:'."""
-    pos = lower.rfind(key) if last else lower.find(key)
+def _header_values(head, lower, key):
+    """Every value of a header in a raw request head (bytes), stripped.
+    lower is head.lower(): bytes keep their offsets when lowered, where a
+    str need not ('\u0130'.lower() is two characters). key is
+    b'\n<lower-case name>:'."""
+    values = []
+    pos = lower.find(key)
+    while pos >= 0:
+        start = pos + len(key)
+        end = lower.find(b'\n', start)
+        if end < 0:
+            end = len(head)
+        values.append(head[start:end].strip())
+        pos = lower.find(key, end)
+    return values
+
+
+def _header_value(lower, key):
+    """The first value of a header in a lower-cased raw request head, or
+    None (for headers compared without regard to case)."""
+    pos = lower.find(key)
     if pos < 0:
         return None
     start = pos + len(key)
-    end = lower.find('\n', start)
-    return text[start:end if end >= 0 else len(text)].strip()
+    end = lower.find(b'\n', start)
+    return lower[start:end if end >= 0 else len(lower)].strip()
+
+
+def _content_length(head, lower):
+    """The declared body length: None without the header; ValueError
+    unless every Content-Length header holds the same ASCII digits."""
+    values = _header_values(head, lower, b'\ncontent-length:')
+    if not values:
+        return None
+    first = values[0]
+    if not first.isdigit() or len(first) > 15 or \
+            any(v != first for v in values):
+        raise ValueError('invalid Content-Length')
+    return int(first)
 
 
 def _parse_headers(lines):
@@ -653,11 +689,18 @@ async def _read_line(reader):
     return line
 
 
+_HEX_DIGITS = b'0123456789abcdefABCDEF'
+
+
 async def _read_chunked(reader, limit):
-    """Decode a chunked request body, refusing more than limit bytes."""
+    """Decode a chunked request body. None when it would exceed limit
+    bytes: the rest is left unread, so the connection must close."""
     body = b''
     while True:
         size = (await _read_line(reader)).split(b';', 1)[0].strip()
+        if not size or len(size) > 8 or \
+                any(c not in _HEX_DIGITS for c in size):
+            raise ValueError('invalid chunk size')
         size = int(size, 16)
         if size == 0:
             while (await _read_line(reader)).strip():
@@ -666,7 +709,38 @@ async def _read_chunked(reader, limit):
         if len(body) + size > limit:
             return None
         body += await reader.readexactly(size)
-        await reader.readexactly(2)
+        if await reader.readexactly(2) != b'\r\n':
+            raise ValueError('invalid chunk end')
+
+
+def _json_depth(data):
+    """How deeply a JSON text nests arrays and objects (brackets inside
+    strings do not count). Cheap for the usual shallow document: only a
+    text with many brackets is scanned."""
+    if isinstance(data, str):
+        data = data.encode()
+    opening = data.count(b'[') + data.count(b'{')
+    if opening <= Request.max_json_depth:
+        return opening
+    depth = deepest = 0
+    in_string = escaped = False
+    for c in data:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif c == 92:  # backslash
+                escaped = True
+            elif c == 34:  # quote
+                in_string = False
+        elif c == 34:
+            in_string = True
+        elif c == 91 or c == 123:  # [ {
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+        elif c == 93 or c == 125:  # ] }
+            depth -= 1
+    return deepest
 
 
 class Request:
@@ -679,6 +753,9 @@ class Request:
     max_readline = 2 * 1024
     #: Most header lines a request may have.
     max_headers = 100
+    #: Deepest nesting of arrays and objects a JSON body may have (deeper
+    #: ones get 400 instead of exhausting the parser's stack or heap).
+    max_json_depth = 32
 
     class G:
         pass
@@ -771,28 +848,24 @@ class Request:
         if not slash:
             raise ValueError('invalid HTTP version')
         _check_header_lines(lines)
-        # The headers that frame the request are found in the raw text;
+        # The headers that frame the request are found in the raw bytes;
         # the rest are parsed only if the app looks at request.headers.
-        lower = text.lower()
-        content_length = _find_header(text, lower, '\ncontent-length:')
-        if content_length is not None:
-            if not content_length.isdigit() or content_length != \
-                    _find_header(text, lower, '\ncontent-length:', True):
-                raise ValueError('invalid Content-Length')
-            content_length = int(content_length)
-        connection = _find_header(lower, lower, '\nconnection:', True) or ''
+        lower = head.lower()
+        content_length = _content_length(head, lower)
+        connection = _header_values(lower, lower, b'\nconnection:')
+        connection = connection[-1] if connection else b''
         if http_version == '1.1':
-            keep = 'close' not in connection
+            keep = b'close' not in connection
         else:
-            keep = 'keep-alive' in connection
+            keep = b'keep-alive' in connection
         body = b''
         stream = None
-        chunked = 'chunked' in (_find_header(lower, lower,
-                                             '\ntransfer-encoding:') or '')
+        chunked = b'chunked' in (_header_value(lower, b'\ntransfer-encoding:')
+                                 or b'')
         if (chunked or content_length and
                 content_length <= Request.max_content_length) and \
                 http_version == '1.1' and client_writer is not None and \
-                _find_header(lower, lower, '\nexpect:') == '100-continue':
+                _header_value(lower, b'\nexpect:') == b'100-continue':
             await client_writer.awrite(b'HTTP/1.1 100 Continue\r\n\r\n')
         if chunked:
             if content_length is not None:
@@ -802,13 +875,15 @@ class Request:
             if body is None:  # too large: dispatch answers 413
                 content_length = Request.max_content_length + 1
                 body = b''
+                keep = False  # the rest of the body is still on the wire
             else:
                 content_length = len(body)
                 if content_length > Request.max_body_length:
                     stream = AsyncBytesIO(body)
                     body = b''
-        elif content_length and content_length <= Request.max_content_length:
-            # (a larger body is left unread: dispatch answers 413)
+        elif content_length and content_length > Request.max_content_length:
+            keep = False  # refused unread: dispatch answers 413
+        elif content_length:
             if content_length <= Request.max_body_length:
                 body = await client_reader.readexactly(content_length)
                 if len(body) < content_length:
@@ -858,7 +933,10 @@ class Request:
             if header:
                 for cookie in header.split(';'):
                     name, sep, value = cookie.strip().partition('=')
-                    self._cookies[name] = value
+                    # the first of duplicate names wins: user agents send
+                    # the cookie with the most specific path first
+                    if name not in self._cookies:
+                        self._cookies[name] = value
         return self._cookies
 
     @cookies.setter
@@ -893,8 +971,11 @@ class Request:
                     media_type and media_type.startswith('application/') and
                     media_type.endswith('+json')):
                 return None
+            body = self._loaded_body()
+            if _json_depth(body) > self.max_json_depth:
+                raise HTTPException(400, 'JSON nested too deeply')
             try:
-                self._json = json_loads(_decode(self._loaded_body()))
+                self._json = json_loads(_decode(body))
             except ValueError:
                 raise HTTPException(400, 'Invalid JSON')
         return self._json
@@ -948,6 +1029,17 @@ _MONTHS = ('Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep',
 # Characters allowed in a cookie name (an RFC 7230 token).
 _TOKEN = '!#$%&\'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz' \
     'ABCDEFGHIJKLMNOPQRSTUVWXYZ'
+
+
+_COOKIE_UNSAFE = ' ",;\\'
+
+
+def _cookie_attribute(value, forbidden):
+    """A Set-Cookie attribute value, refused if it could end the attribute
+    or add another (RFC 6265 §4.1.1)."""
+    if any(c in forbidden or c < ' ' or c == '\x7f' for c in value):
+        raise ValueError('invalid cookie attribute ' + repr(value))
+    return value
 
 
 def _http_date(value):
@@ -1078,22 +1170,30 @@ class Response:
     def set_cookie(self, cookie, value, path=None, domain=None, expires=None,
                    max_age=None, secure=False, http_only=False,
                    partitioned=False, samesite=None):
-        if ';' in value:
-            raise ValueError('invalid cookie value')
+        """Add a Set-Cookie header. Names, values and attributes that could
+        change the cookie's meaning raise ValueError: a value may not hold
+        space, comma, semicolon, backslash, a quote (except around the
+        whole value) or control characters (RFC 6265 §4.1.1); encode
+        such data first, for example with urlencode()."""
         if not cookie or any(c not in _TOKEN for c in cookie):
             raise ValueError('invalid cookie name')
+        inner = value[1:-1] if len(value) > 1 and value[0] == '"' and \
+            value[-1] == '"' else value
+        if any(c in _COOKIE_UNSAFE or c < ' ' or c >= '\x7f'
+               for c in inner):
+            raise ValueError('invalid cookie value')
         http_cookie = '{}={}'.format(cookie, value)
         if path:
-            http_cookie += '; Path=' + path
+            http_cookie += '; Path=' + _cookie_attribute(path, ';')
         if domain:
-            http_cookie += '; Domain=' + domain
+            http_cookie += '; Domain=' + _cookie_attribute(domain, ' ;,"')
         if expires:
             if isinstance(expires, str):
-                http_cookie += '; Expires=' + expires
+                http_cookie += '; Expires=' + _cookie_attribute(expires, ';')
             else:
                 http_cookie += '; Expires=' + _http_date(expires)
         if max_age is not None:
-            http_cookie += '; Max-Age=' + str(max_age)
+            http_cookie += '; Max-Age=' + str(int(max_age))
         if secure:
             http_cookie += '; Secure'
         if http_only:
@@ -1101,6 +1201,8 @@ class Response:
         if partitioned:
             http_cookie += '; Partitioned'
         if samesite:
+            if samesite.lower() not in ('strict', 'lax', 'none'):
+                raise ValueError('SameSite must be Strict, Lax or None')
             http_cookie += '; SameSite=' + samesite
         _check_header(http_cookie)
         cookies = self.headers.get('Set-Cookie')

@@ -194,6 +194,7 @@ class Request:
     max_body_length: int
     max_readline: int
     max_headers: int
+    max_json_depth: int
 
     class G:
         """``request.g``: an attribute bag for the request's handlers."""

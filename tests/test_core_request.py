@@ -10,9 +10,25 @@ from microdot.test_client import TestClient
 from support import async_test, run
 
 
-def create(raw, writer=None, app='app', scheme=None):
-    return run(Request.create(app, AsyncBytesIO(raw), writer, 'addr',
-                              scheme=scheme))
+class TrickleBytesIO(AsyncBytesIO):
+    """A stream whose reads return at most 100 bytes, like a socket."""
+
+    async def read(self, n=-1):
+        return self.stream.read(100 if n < 0 else min(n, 100))
+
+    async def readexactly(self, n):
+        data = b''
+        while len(data) < n:
+            chunk = await self.read(n - len(data))
+            if not chunk:
+                break
+            data += chunk
+        return data
+
+
+def create(raw, writer=None, app='app', scheme=None, trickle=False):
+    stream = (TrickleBytesIO if trickle else AsyncBytesIO)(raw)
+    return run(Request.create(app, stream, writer, 'addr', scheme=scheme))
 
 
 class LimitsMixin:
@@ -108,6 +124,13 @@ class CreateTests(LimitsMixin, unittest.TestCase):
                      b'\r\n\r\n')
         self.assertEqual(req.cookies, {'foo': 'bar', 'nothing': '',
                                        'abc': 'def', '': ''})
+
+    def test_duplicate_cookie_names_keep_the_first(self):
+        # fixed weakness: the last won, so a cookie set for a sibling
+        # subdomain or a shorter path replaced the real session
+        req = create(b'GET / HTTP/1.0\r\nCookie: session=A; x=1; '
+                     b'session=B\r\n\r\n')
+        self.assertEqual(req.cookies, {'session': 'A', 'x': '1'})
 
     def test_cookies_not_decoded(self):
         req = create(b'GET / HTTP/1.0\r\nCookie: a="x y"; b=1%20=2\r\n\r\n')
@@ -312,9 +335,23 @@ class BodyTests(LimitsMixin, unittest.TestCase):
     def test_bounded_stream_truncated(self):
         Request.max_body_length = 2
         req = create(b'POST / HTTP/1.0\r\nContent-Length: 10\r\n\r\nabc')
-        self.assertEqual(run(req.stream.read()), b'abc')
+        self.assertEqual(run(req.stream.read(5)), b'abc')
+        with self.assertRaises(EOFError):
+            run(req.stream.read(5))
+
+    def test_bounded_stream_read_to_end_of_truncated_body(self):
+        Request.max_body_length = 2
+        req = create(b'POST / HTTP/1.0\r\nContent-Length: 10\r\n\r\nabc')
         with self.assertRaises(EOFError):
             run(req.stream.read())
+
+    def test_bounded_stream_read_without_size_reads_to_the_end(self):
+        Request.max_body_length = 2
+        req = create(b'POST / HTTP/1.0\r\nContent-Length: 5000\r\n\r\n' +
+                     b'a' * 5000 + b'GET / HTTP/1.0\r\n\r\n',
+                     trickle=True)
+        self.assertEqual(run(req.stream.read()), b'a' * 5000)
+        self.assertEqual(run(req.stream.read()), b'')
 
     def test_zero_max_body_length_streams_everything(self):
         Request.max_body_length = 0
@@ -355,6 +392,33 @@ class BodyTests(LimitsMixin, unittest.TestCase):
         with self.assertRaises(HTTPException) as ctx:
             req.json
         self.assertEqual(ctx.exception.status_code, 400)
+
+    def json_request(self, text):
+        return create(b'POST / HTTP/1.0\r\nContent-Type: application/json'
+                      b'\r\nContent-Length: %d\r\n\r\n' % len(text) + text)
+
+    def test_deeply_nested_json_is_400(self):
+        # fixed weakness: RecursionError (CPython) or MemoryError
+        # (MicroPython) from the parser became a 500
+        Request.max_body_length = Request.max_content_length = 1 << 16
+        for text in (b'[' * 5000 + b']' * 5000, b'{"a":' * 40 + b'1' +
+                     b'}' * 40):
+            with self.assertRaises(HTTPException) as ctx:
+                self.json_request(text).json
+            self.assertEqual(ctx.exception.status_code, 400)
+
+    def test_json_depth_limit(self):
+        limit = Request.max_json_depth
+        text = b'[' * limit + b']' * limit
+        self.assertEqual(len(self.json_request(text).json), 1)
+        with self.assertRaises(HTTPException):
+            self.json_request(b'[' + text + b']').json
+
+    def test_json_brackets_in_strings_and_wide_arrays_are_not_depth(self):
+        wide = b'[' + b','.join([b'{"a":[1]}'] * 100) + b']'
+        self.assertEqual(len(self.json_request(wide).json), 100)
+        quoted = b'["' + b'[{' * 100 + b'\\"[", 1]'
+        self.assertEqual(self.json_request(quoted).json[1], 1)
 
     def test_form(self):
         req = create(b'POST / HTTP/1.0\r\nContent-Type: '

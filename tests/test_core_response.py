@@ -650,6 +650,37 @@ class CookieTests(unittest.TestCase):
             res.set_cookie('', 'b')
         self.assertIsNone(res.headers.get('Set-Cookie'))
 
+    def test_attributes_that_would_add_attributes_are_refused(self):
+        # fixed weakness: path='/; Domain=evil.com' was written as is
+        res = Response()
+        for kwargs in ({'path': '/; Domain=evil.com'},
+                       {'domain': 'good.com; Path=/'},
+                       {'domain': 'a b.com'}, {'domain': 'a,b.com'},
+                       {'expires': 'x; Domain=evil.com'},
+                       {'samesite': 'Lax; Domain=evil.com'},
+                       {'samesite': 'Sometimes'}, {'path': '/\x00'}):
+            with self.assertRaises(ValueError):
+                res.set_cookie('a', 'b', **kwargs)
+        self.assertIsNone(res.headers.get('Set-Cookie'))
+
+    def test_unsafe_values_are_refused(self):
+        # fixed weakness: space, comma and quotes went out as they were
+        res = Response()
+        for value in ('a b', 'a,b', 'a"b', '"a', 'a\\b', 'a\x01b', 'a\x7f',
+                      '\u00e9'):
+            with self.assertRaises(ValueError):
+                res.set_cookie('a', value)
+        self.assertIsNone(res.headers.get('Set-Cookie'))
+
+    def test_safe_values_and_attributes_are_kept(self):
+        res = Response()
+        res.set_cookie('a', '"quoted"', path='/a-b/c.d', domain='.example.com',
+                       samesite='strict')
+        res.set_cookie('b', 'x=y/z+1:2%20!#$&\'()*-.<>?@[]^_`{|}~')
+        self.assertEqual(self.cookies(res), [
+            'a="quoted"; Path=/a-b/c.d; Domain=.example.com; '
+            'SameSite=strict', 'b=x=y/z+1:2%20!#$&\'()*-.<>?@[]^_`{|}~'])
+
     def test_existing_string_header(self):
         # fixed weakness: a Set-Cookie string set by the app is kept
         res = Response(headers={'Set-Cookie': 'x=1'})

@@ -29,6 +29,17 @@ async def echo(request):
     return 'streamed %d bytes' % size
 
 
+@app.route('/read-all', methods=['POST'])
+async def read_all(request):
+    data = await request.stream.read()
+    return 'read %d bytes' % len(data)
+
+
+@app.route('/secret')
+async def secret(request):
+    return 'the secret'
+
+
 @app.route('/info')
 async def info(request):
     return {'version': request.http_version, 'scheme': request.scheme,
