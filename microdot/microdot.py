@@ -1386,10 +1386,20 @@ class Microdot:
     max_keep_alive_requests = 100
     #: Seconds a client has to send a complete request once it started.
     request_timeout = 30
-    #: Connections served at once (0: no limit); others wait their turn.
+    #: Connections open at once (0: no limit). On MicroPython the others
+    #: wait in the kernel's listen queue, and when one waits there the
+    #: connection idle for longest (between requests, or silent since it
+    #: was accepted) is closed to make room.
     max_connections = 8 if MICROPYTHON else 0
     #: Print tracebacks of exceptions that an error handler answered.
     log_handled_errors = False
+    #: Connections the kernel queues while the server is not accepting
+    #: (MicroPython: while the heap is too full to take another).
+    listen_backlog = 16
+    #: Free heap (bytes, MicroPython) below which no connection is accepted
+    #: until memory is freed: the client waits in the listen queue instead
+    #: of failing half-way through its request.
+    min_free_heap = 6 * 1024
 
     def __init__(self, keep_alive=None):
         if keep_alive is not None:
@@ -1404,11 +1414,13 @@ class Microdot:
         self.debug = False
         self.server = None
         self._loop = None
-        self._active = 0
-        self._slot = None
+        self._active = 0  # requests in progress
+        self._slot = None  # an Event: a connection closed or went idle
         self._shutting_down = False
-        self._connections = []  # [task, deadline or 0], for the watchdog
+        # [task, deadline or 0, ticks it went idle or None], per connection
+        self._connections = []
         self._watchdog = None
+        self._oom_logged = None  # ticks of the last out-of-memory line
 
     # ---- registration ----
 
@@ -1630,6 +1642,10 @@ class Microdot:
         if isinstance(exc, _ErrorResponse):
             return exc.response
         handler = self._exception_handler(req, exc)
+        if handler is None and isinstance(exc, MemoryError):
+            self.out_of_memory(exc)
+            return await self.error_response(req, 503,
+                                             'Service unavailable')
         res = None
         if handler:
             try:
@@ -1655,15 +1671,8 @@ class Microdot:
         if MICROPYTHON:
             if not start_serving:
                 raise ValueError('start_serving=False is not supported')
-            try:
-                self.server = await asyncio.start_server(
-                    self.handle_request, host, port, ssl=ssl)
-            except TypeError:
-                if ssl:
-                    raise ValueError('this MicroPython cannot serve TLS')
-                self.server = await asyncio.start_server(
-                    self.handle_request, host, port)
-            await self.server.wait_closed()
+            self.server = _Listener(self, host, port, ssl)
+            await self.server.serve()
         else:
             self.server = await asyncio.start_server(
                 self.handle_request, host, port, ssl=ssl,
@@ -1693,36 +1702,72 @@ class Microdot:
         else:
             self.server.close()
 
-    async def _acquire_slot(self):
-        while self.max_connections and self._active >= self.max_connections:
-            if self._slot is None:
-                self._slot = asyncio.Event()
-            await self._slot.wait()
-        self._active += 1
+    def out_of_memory(self, exc):
+        """A MemoryError ended one connection or request: free what can be
+        freed and say so, at most once a second (a burst of clients can
+        cause thousands). The server goes on serving."""
+        import gc
+        gc.collect()
+        now = _ticks_ms()
+        if self._oom_logged is None or \
+                _ticks_diff(now, self._oom_logged) >= 1000:
+            self._oom_logged = now
+            try:
+                print('microdot: out of memory, connection shed:', exc)
+            except MemoryError:
+                pass
 
-    def _release_slot(self):
-        self._active -= 1
+    def _slot_changed(self):
         if self._slot is not None:
             self._slot.set()
             self._slot = None
 
+    async def _slot_change(self):
+        if self._slot is None:
+            self._slot = asyncio.Event()
+        await self._slot.wait()
+
+    def _full(self):
+        return self.max_connections and \
+            len(self._connections) >= self.max_connections
+
+    def _shed_idle(self):
+        """Close the connection idle for longest to make room for one that
+        waits: True if one was closed, None if the idle ones are too fresh
+        (given a moment to send), False when every connection is busy."""
+        oldest = None
+        for conn in self._connections:
+            if conn[2] is not None and (oldest is None or _ticks_diff(
+                    oldest[2], conn[2]) > 0):
+                oldest = conn
+        if oldest is None:
+            return False
+        if _ticks_diff(_ticks_ms(), oldest[2]) < 100:
+            return None
+        oldest[2] = None
+        oldest[0].cancel()
+        return True
+
     async def handle_request(self, reader, writer):
         """Serve one connection: requests are read, dispatched and answered
         in order until the connection closes."""
-        if not hasattr(writer, 'awrite'):
-            writer = _StreamWriter(writer)
-        reader = _BufferedReader(reader)
-        conn = [asyncio.current_task(), 0]
+        conn = [asyncio.current_task(), 0, None]
         self._connections.append(conn)
         try:
+            if not hasattr(writer, 'awrite'):
+                writer = _StreamWriter(writer)
+            reader = _BufferedReader(reader)
             await self._serve_connection(reader, writer, conn)
         except asyncio.CancelledError:
             pass  # a timeout, see _watch_deadlines
+        except MemoryError as exc:
+            self.out_of_memory(exc)
         except Exception as exc:
             if not _is_muted(exc):
                 print_exception(exc)
         finally:
             self._connections.remove(conn)
+            self._slot_changed()
             try:
                 await writer.aclose()
             except Exception:
@@ -1753,21 +1798,25 @@ class Microdot:
         scheme = 'https' if self.ssl else 'http'
         served = 0
         while True:
-            if served:
-                # idle between requests: holds no connection slot
-                self._set_deadline(conn, self.keep_alive_timeout)
-                try:
-                    if not await reader.wait_data():
-                        return
-                except OSError:
-                    return
-            await self._acquire_slot()
+            # idle until the client sends something: the connection can be
+            # shed if another one waits for its slot
+            self._set_deadline(conn, self.keep_alive_timeout if served
+                               else self.request_timeout)
+            conn[2] = _ticks_ms()
+            self._slot_changed()
+            try:
+                if not await reader.wait_data() and served:
+                    return  # (a connection closed unused gets its 400)
+            except OSError:
+                return
+            conn[2] = None
+            self._active += 1
             try:
                 if not await self._serve_one(reader, writer, client_addr,
                                              scheme, served, conn):
                     return
             finally:
-                self._release_slot()
+                self._active -= 1
             served += 1
 
     async def _serve_one(self, reader, writer, client_addr, scheme, served,
@@ -1778,12 +1827,10 @@ class Microdot:
         try:
             req = await Request.create(self, reader, writer, client_addr,
                                        scheme)
-        except MemoryError:  # the heap is full: not the client's fault
+        except MemoryError as exc:  # the heap is full: not the client's fault
             conn[1] = 0
-            try:
-                await Response('Service unavailable', 503).write(writer)
-            except Exception:
-                pass
+            self.out_of_memory(exc)
+            await _send_503(writer)
             return False
         except Exception as exc:
             if _is_muted(exc):
@@ -1796,6 +1843,10 @@ class Microdot:
             return False  # the client closed its idle connection
         try:
             res = await self.dispatch_request(req)
+        except MemoryError as exc:
+            self.out_of_memory(exc)
+            await _send_503(writer)
+            return False
         except Exception as exc:
             print_exception(exc)
             res = Response('Internal server error', 500)
@@ -1808,6 +1859,12 @@ class Microdot:
         version = req.http_version if req else '1.0'
         try:
             keep = await res.write(writer, version, keep)
+        except MemoryError as exc:
+            self.out_of_memory(exc)
+            await res._close_body()
+            if not res._started:
+                await _send_503(writer)
+            return False
         except Exception as exc:
             if not _is_muted(exc):
                 print_exception(exc)
@@ -1878,6 +1935,99 @@ def _wants_keep_alive(req):
     if req.http_version == '1.1':
         return 'close' not in connection
     return 'keep-alive' in connection
+
+
+async def _send_503(writer):
+    """Answer 503 when the heap ran out before anything was sent; the
+    connection closes after it."""
+    try:
+        await writer.awrite(b'HTTP/1.0 503 Service Unavailable\r\n'
+                            b'Content-Length: 0\r\n\r\n')
+    except Exception:
+        pass
+
+
+class _Listener:
+    """The accept loop on MicroPython, in place of asyncio.start_server's,
+    which ends the server when a MemoryError hits it. A connection is
+    accepted only when the heap has room for it (others wait in the
+    kernel's listen queue); one that cannot be set up is closed, and the
+    server goes on."""
+
+    def __init__(self, app, host, port, ssl):
+        import socket
+        info = socket.getaddrinfo(host, port)[0]
+        sock = socket.socket(info[0])
+        sock.setblocking(False)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(info[-1])
+        sock.listen(app.listen_backlog)
+        self.sock = sock
+        self.app = app
+        self.ssl = ssl
+        self.task = None
+        self.closed = False
+
+    def __iter__(self):  # awaiting the listener waits for a connection
+        yield asyncio.core._io_queue.queue_read(self.sock)
+
+    async def serve(self):
+        self.task = asyncio.current_task()
+        try:
+            while not self.closed:
+                try:
+                    await self.take_one()
+                    continue
+                except MemoryError as exc:
+                    self.app.out_of_memory(exc)
+                except OSError:
+                    pass  # e.g. out of file descriptors: wait for some
+                await asyncio.sleep_ms(20)  # no busy loop while it lasts
+        except asyncio.CancelledError:
+            pass
+        finally:
+            self.sock.close()
+
+    async def take_one(self):
+        """Accept the next connection once there is room for it: a free
+        slot (or an idle connection to shed) and enough free heap."""
+        import gc
+        app = self.app
+        await self
+        if app._full():
+            shed = app._shed_idle()
+            if shed:
+                await asyncio.sleep_ms(0)  # the shed one closes
+            elif shed is None:
+                await asyncio.sleep_ms(20)
+            else:
+                await app._slot_change()  # every connection is busy
+            return
+        if gc.mem_free() < app.min_free_heap:
+            gc.collect()
+            if gc.mem_free() < app.min_free_heap:
+                await asyncio.sleep_ms(20)
+                return
+        self.accept()
+        await asyncio.sleep_ms(0)  # its task starts and takes its slot
+
+    def accept(self):
+        sock, addr = self.sock.accept()
+        try:
+            if self.ssl:
+                sock = self.ssl.wrap_socket(sock, server_side=True,
+                                            do_handshake_on_connect=False)
+            sock.setblocking(False)
+            stream = asyncio.StreamWriter(sock, {'peername': addr})
+            asyncio.create_task(self.app.handle_request(stream, stream))
+        except BaseException:
+            sock.close()
+            raise
+
+    def close(self):
+        self.closed = True
+        if self.task is not None:
+            self.task.cancel()
 
 
 def _body_consumed(req):

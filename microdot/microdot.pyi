@@ -319,6 +319,8 @@ class Microdot:
     request_timeout: float
     max_connections: int
     log_handled_errors: bool
+    listen_backlog: int
+    min_free_heap: int
 
     url_map: List[_URLMapEntry]
     before_request_handlers: List[Callable[..., Any]]
@@ -372,6 +374,7 @@ class Microdot:
     async def error_response(self, req: Optional[Request], status_code: int,
                              reason: Optional[str] = None) -> Any: ...
     def log_exception(self, exc: BaseException, handled: bool = False) -> None: ...
+    def out_of_memory(self, exc: BaseException) -> None: ...
     async def dispatch_request(self, req: Optional[Request]) -> Response: ...
     # Returns the server when start_serving is False (CPython), else runs
     # until the server is closed.

@@ -82,6 +82,8 @@ class Server:
         self.stop()
 
     def stop(self):
+        if self.proc.stdout.closed:  # stopped already
+            return self.output
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait(timeout=10)
