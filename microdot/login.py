@@ -180,11 +180,11 @@ class Login:
     def fresh(self, f):
         """Decorator for routes that need a user who typed their password
         in this browser session (not one restored from "remember me")."""
-        protected = self(f)
-
         @wraps(f)
         async def wrapper(request, *args, **kwargs):
-            if not request.app._session.get(request).get('_fresh'):
+            # the login is checked (or restored, not fresh) before _fresh
+            if not await self.get_current_user(request) or \
+                    not request.app._session.get(request).get('_fresh'):
                 return self._login_redirect(request)
-            return await protected(request, *args, **kwargs)
+            return await invoke_handler(f, request, *args, **kwargs)
         return wrapper

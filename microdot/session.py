@@ -65,6 +65,8 @@ class Session:
         self.cookie_options.setdefault('path', '/')
         self.cookie_options.setdefault('http_only', True)
         self.cookie_options.setdefault('samesite', 'Lax')
+        if self.secret_key:
+            self._check_key()  # warn at startup rather than at a request
         app._session = self
         # the cookie is written once, when the response is ready; error
         # responses get it too (request-scoped handlers only run on success)

@@ -134,6 +134,15 @@ class LogoutEndsLogins(FakeClock):
         self.assertEqual((await client.get('/fresh')).status_code, 302)
 
     @async_test
+    async def test_expired_login_restored_from_remember_is_not_fresh(self):
+        client = TestClient(make_app())
+        await client.post('/login/1?remember=30')
+        self.time = T0 + 86400
+        self.assertEqual((await client.get('/fresh')).status_code, 302)
+        self.assertEqual((await client.get('/')).text, 'susan')
+        self.assertEqual((await client.get('/fresh')).status_code, 302)
+
+    @async_test
     async def test_session_lifetime_setting(self):
         client = TestClient(make_app(session_lifetime=60))
         await client.post('/login/1')
