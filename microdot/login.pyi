@@ -1,6 +1,6 @@
 # Type stubs for microdot.login.
-from typing import (Any, Awaitable, Callable, Coroutine, Optional, TypeVar,
-                    Union, overload)
+from typing import (Any, Awaitable, Callable, Coroutine, Dict, Optional,
+                    TypeVar, Union, overload)
 
 from typing_extensions import Concatenate, ParamSpec
 
@@ -18,10 +18,15 @@ def is_safe_next(url: Optional[str]) -> bool: ...
 
 class Login:
     login_url: str
+    # seconds a login lasts; None: until logout
+    session_lifetime: Optional[int]
     # f(user_id) -> the user, or None; may be a coroutine function
     user_loader_callback: Optional[Callable[[Any], Any]]
+    # user id -> number of logouts (RAM only)
+    generations: Dict[Any, int]
 
-    def __init__(self, login_url: str = '/login') -> None: ...
+    def __init__(self, login_url: str = '/login',
+                 session_lifetime: Optional[int] = 86400) -> None: ...
     def user_loader(self, f: _F) -> _F: ...
     # user: an object with a JSON-serialisable ``id`` attribute.
     async def login_user(self, request: Request, user: Any,

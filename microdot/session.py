@@ -4,6 +4,9 @@ from microdot import _jwt
 from microdot.helpers import wraps
 from microdot.microdot import invoke_handler
 
+# keys shown in the README: they sign nothing an attacker cannot sign
+SAMPLE_KEYS = (b'a long random string', b'replace with a long random string')
+
 
 class SessionDict(dict):
     """The session of one request: a dict with ``save()`` and ``delete()``."""
@@ -30,8 +33,14 @@ class Session:
         (an ``exp`` claim in the token and ``Max-Age`` on the cookie). By
         default a session lasts until the browser is closed.
     :param cookie_name: name of the session cookie.
+
+    ``min_time``: tokens that expire are refused while the clock reads
+    before this time (seconds since 1970; default 2026-01-01), as on a board
+    whose clock restarted near 2000. ``0`` trusts any clock.
     """
     secret_key = None
+    min_time = 1767225600
+    _checked_key = None
 
     def __init__(self, app=None, secret_key=None, cookie_options=None,
                  max_age=None, cookie_name='session'):
@@ -56,6 +65,8 @@ class Session:
         self.cookie_options.setdefault('path', '/')
         self.cookie_options.setdefault('http_only', True)
         self.cookie_options.setdefault('samesite', 'Lax')
+        if self.secret_key:
+            self._check_key()  # warn at startup rather than at a request
         app._session = self
         # the cookie is written once, when the response is ready; error
         # responses get it too (request-scoped handlers only run on success)
@@ -64,14 +75,13 @@ class Session:
     def get(self, request):
         """Return the ``SessionDict`` of a request (the same object every
         time). An absent, expired or tampered cookie gives an empty one."""
-        if not self.secret_key:
-            raise ValueError('The session secret key is not configured')
+        self._check_key()
         session = getattr(request.g, '_session', None)
         if session is None:
             payload = {}
             token = request.cookies.get(self.cookie_name)
             if token:
-                payload = self.decode(token)
+                payload = self.decode(token, typ='session')
                 if self.max_age:
                     payload.pop('exp', None)
             session = SessionDict(request, payload)
@@ -80,8 +90,7 @@ class Session:
 
     def update(self, request, session):
         """Send ``session`` to the client with the response."""
-        if not self.secret_key:
-            raise ValueError('The session secret key is not configured')
+        self._check_key()
         request.g._session = session
         self._schedule(request, 'save')
 
@@ -89,14 +98,29 @@ class Session:
         """Remove the session cookie from the client with the response."""
         self._schedule(request, 'delete')
 
-    def encode(self, payload, secret_key=None):
-        return _jwt.encode(payload, secret_key or self.secret_key)
+    def encode(self, payload, secret_key=None, typ='JWT'):
+        """Sign ``payload`` as a token of type ``typ``."""
+        return _jwt.encode(payload, secret_key or self.secret_key, typ)
 
-    def decode(self, session, secret_key=None):
+    def decode(self, session, secret_key=None, typ='JWT'):
+        """The payload of a valid token of type ``typ``, else ``{}``."""
         try:
-            return _jwt.decode(session, secret_key or self.secret_key)
+            return _jwt.decode(session, secret_key or self.secret_key, typ,
+                               self.min_time)
         except _jwt.InvalidTokenError:
             return {}
+
+    def _check_key(self):
+        key = self.secret_key
+        if not key:
+            raise ValueError('The session secret key is not configured')
+        if key != self._checked_key:  # warn once per key
+            self._checked_key = key
+            key = _jwt._to_bytes(key)
+            if len(key) < 16 or key in SAMPLE_KEYS:
+                _jwt.warn('the session secret key is short or a sample from '
+                          'the README: anyone can forge sessions with it; '
+                          'use 32 random bytes')
 
     def cookie_settings(self, request):
         """The ``set_cookie`` options for a request (``secure`` follows the
@@ -126,8 +150,8 @@ class Session:
         if self.max_age:
             payload['exp'] = _jwt.now() + self.max_age
             options['max_age'] = self.max_age
-        response.set_cookie(self.cookie_name, self.encode(payload),
-                            **options)
+        response.set_cookie(self.cookie_name,
+                            self.encode(payload, typ='session'), **options)
 
 
 def with_session(f):

@@ -1,6 +1,6 @@
 # Type stubs for microdot.session.
 from typing import (Any, Awaitable, Callable, Coroutine, Dict, Mapping,
-                    Optional, TypeVar, Union, overload)
+                    Optional, Tuple, TypeVar, Union, overload)
 
 from typing_extensions import Concatenate, ParamSpec
 
@@ -8,6 +8,9 @@ from microdot.microdot import Microdot, Request
 
 _P = ParamSpec('_P')
 _R = TypeVar('_R')
+
+# the README's sample keys: using one prints a warning
+SAMPLE_KEYS: Tuple[bytes, ...]
 
 
 class SessionDict(Dict[str, Any]):
@@ -21,6 +24,9 @@ class SessionDict(Dict[str, Any]):
 
 class Session:
     secret_key: Union[str, bytes, None]
+    # tokens that expire are refused while the clock reads before this
+    # (seconds since 1970); 0 trusts any clock
+    min_time: int
     # set_cookie() options: path, domain, secure, http_only, samesite...
     cookie_options: Dict[str, Any]
     max_age: Optional[int]
@@ -39,11 +45,15 @@ class Session:
     def get(self, request: Request) -> SessionDict: ...
     def update(self, request: Request, session: Dict[str, Any]) -> None: ...
     def delete(self, request: Request) -> None: ...
+    # typ: the kind of token, checked by decode() (the session cookie is
+    # 'session', "remember me" 'remember')
     def encode(self, payload: Dict[str, Any],
-               secret_key: Union[str, bytes, None] = None) -> str: ...
-    # An invalid, expired or tampered token gives an empty dict.
+               secret_key: Union[str, bytes, None] = None,
+               typ: str = 'JWT') -> str: ...
+    # An invalid, expired, tampered or other-typed token gives an empty dict.
     def decode(self, session: Union[str, bytes],
-               secret_key: Union[str, bytes, None] = None) -> Dict[str, Any]: ...
+               secret_key: Union[str, bytes, None] = None,
+               typ: str = 'JWT') -> Dict[str, Any]: ...
     def cookie_settings(self, request: Request) -> Dict[str, Any]: ...
 
 

@@ -108,7 +108,7 @@ class SessionApp(unittest.TestCase):
         res = await client.get('/')
         self.assertEqual(len(session_cookies(res)), 1)
         token = client.cookies['session']
-        self.assertEqual(_jwt.decode(token, KEY), {'a': 1, 'b': 2})
+        self.assertEqual(_jwt.decode(token, KEY, 'session'), {'a': 1, 'b': 2})
 
     @async_test
     async def test_saved_on_error_responses(self):
@@ -193,7 +193,8 @@ class SessionApp(unittest.TestCase):
         self.assertEqual((await client.get('/')).text, 'None')
         client.cookies['session'] = 'not-a-token'
         self.assertEqual((await client.get('/')).text, 'None')
-        client.cookies['session'] = _jwt.encode({'name': 'eve'}, 'other-key')
+        client.cookies['session'] = _jwt.encode({'name': 'eve'}, 'other-key',
+                                               'session')
         self.assertEqual((await client.get('/')).text, 'None')
         unsigned = _jwt.b64url_encode(b'{"alg":"none"}').decode() + '.' + \
             _jwt.b64url_encode(b'{"name":"eve"}').decode() + '.'
@@ -206,7 +207,7 @@ class SessionApp(unittest.TestCase):
         client = TestClient(self.make_app(max_age=600))
         res = await client.post('/set/alice')
         self.assertIn('; Max-Age=600; HttpOnly', session_cookies(res)[0])
-        payload = _jwt.decode(client.cookies['session'], KEY)
+        payload = _jwt.decode(client.cookies['session'], KEY, 'session')
         self.assertLessEqual(abs(payload['exp'] - _jwt.now() - 600), 2)
         self.assertEqual((await client.get('/')).text, 'alice')
 
@@ -215,10 +216,10 @@ class SessionApp(unittest.TestCase):
     async def test_expired_cookie_gives_empty_session(self):
         client = TestClient(self.make_app(max_age=600))
         client.cookies['session'] = _jwt.encode(
-            {'name': 'alice', 'exp': _jwt.now() - 1}, KEY)
+            {'name': 'alice', 'exp': _jwt.now() - 1}, KEY, 'session')
         self.assertEqual((await client.get('/')).text, 'None')
         client.cookies['session'] = _jwt.encode(
-            {'name': 'alice', 'exp': _jwt.now() + 60}, KEY)
+            {'name': 'alice', 'exp': _jwt.now() + 60}, KEY, 'session')
         self.assertEqual((await client.get('/')).text, 'alice')
 
     @async_test
