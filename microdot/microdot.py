@@ -474,7 +474,10 @@ class _BoundedStream:
             return await self.readexactly(self.remaining)
         if self.remaining <= 0 or n == 0:
             return b''
+        conn = _timed(self.reader)
         data = await self.reader.read(min(n, self.remaining))
+        if conn is not None:
+            conn.deadline = 0
         if not data:
             raise EOFError('body truncated')
         self.remaining -= len(data)
@@ -484,7 +487,10 @@ class _BoundedStream:
         n = min(n, self.remaining)
         if n <= 0:
             return b''
+        conn = _timed(self.reader)
         data = await self.reader.readexactly(n)
+        if conn is not None:
+            conn.deadline = 0
         if len(data) < n:
             raise EOFError('body truncated')
         self.remaining -= n
@@ -500,14 +506,26 @@ class _BoundedStream:
         pass
 
 
+def _timed(reader):
+    """The server connection behind a reader, with a deadline set for the
+    body read about to start (a stalled client is dropped), or None."""
+    conn = getattr(reader, 'conn', None)
+    if conn is not None and not conn.deadline:
+        conn.request_deadline = 0
+        conn.expect(conn.app.io_timeout)
+        return conn
+    return None
+
+
 class _BufferedReader:
     """Buffers a socket stream: lines are found in big reads (MicroPython's
     streams read lines one byte per system call), a line longer than
     Request.max_readline is refused before it is all in memory, and an idle
     connection can wait for data without reading a request."""
 
-    def __init__(self, stream, size=1024):
+    def __init__(self, stream, conn=None, size=1024):
         self.stream = stream
+        self.conn = conn  # a server connection: reads keep its deadline
         self.size = size
         self.buf = b''
 
@@ -569,6 +587,8 @@ class _BufferedReader:
         buf = self.buf
         if len(buf) < n:  # the rest comes straight from the stream
             self.buf = b''
+            if self.conn is not None and self.conn.deadline:
+                return await self._read_moving(buf, n)
             rest = await self.stream.readexactly(n - len(buf))
             return buf + rest if buf else rest
         if len(buf) == n:
@@ -576,6 +596,29 @@ class _BufferedReader:
             return buf
         self.buf = buf[n:]
         return buf[:n]
+
+    async def _read_moving(self, buf, n):
+        """n bytes while a deadline runs: each read that brings data
+        gives the client io_timeout more (never past request_timeout)."""
+        conn = self.conn
+        data = bytearray(n)
+        view = memoryview(data)
+        got = len(buf)
+        view[:got] = buf
+        while got < n:
+            if MICROPYTHON:  # straight into the buffer
+                size = await self.stream.readinto(view[got:])
+                if size is None:  # woken up without data
+                    continue
+            else:
+                chunk = await self.stream.read(n - got)
+                size = len(chunk)
+                view[got:got + size] = chunk
+            if not size:
+                break
+            got += size
+            conn.keep_moving()
+        return bytes(data) if got == n else bytes(view[:got])
 
     async def readuntil(self, separator=b'\n', limit=0):
         while True:
@@ -1384,8 +1427,14 @@ class Microdot:
     keep_alive_timeout = 10
     #: Requests served on one connection before it is closed.
     max_keep_alive_requests = 100
-    #: Seconds a client has to send a complete request once it started.
+    #: Seconds a client has to send a complete request once it started
+    #: (the head and a body small enough to be loaded into ``body``).
     request_timeout = 30
+    #: Seconds from the first byte of a request to the end of its head.
+    head_timeout = 5 if MICROPYTHON else 10
+    #: Seconds a request body may stall between two reads, and a response
+    #: write may wait for a client that does not read.
+    io_timeout = 5 if MICROPYTHON else 30
     #: Connections open at once (0: no limit). On MicroPython the others
     #: wait in the kernel's listen queue, and when one waits there the
     #: connection idle for longest (between requests, or silent since it
@@ -1417,8 +1466,7 @@ class Microdot:
         self._active = 0  # requests in progress
         self._slot = None  # an Event: a connection closed or went idle
         self._shutting_down = False
-        # [task, deadline or 0, ticks it went idle or None], per connection
-        self._connections = []
+        self._connections = []  # _Connection objects, for the watchdog
         self._watchdog = None
         self._oom_logged = None  # ticks of the last out-of-memory line
 
@@ -1732,31 +1780,32 @@ class Microdot:
             len(self._connections) >= self.max_connections
 
     def _shed_idle(self):
-        """Close the connection idle for longest to make room for one that
-        waits: True if one was closed, None if the idle ones are too fresh
-        (given a moment to send), False when every connection is busy."""
+        """Close the connection that has kept us waiting longest (for a
+        request, for the rest of its head, or to take our writes) to make
+        room for one that waits: True if one was closed, None if those
+        waits are too fresh (a moment to send or read is given), False when
+        every connection is busy with its handler."""
         oldest = None
         for conn in self._connections:
-            if conn[2] is not None and (oldest is None or _ticks_diff(
-                    oldest[2], conn[2]) > 0):
+            if conn.waiting_since is not None and (oldest is None or _ticks_diff(
+                    oldest.waiting_since, conn.waiting_since) > 0):
                 oldest = conn
         if oldest is None:
             return False
-        if _ticks_diff(_ticks_ms(), oldest[2]) < 100:
+        if _ticks_diff(_ticks_ms(), oldest.waiting_since) < 100:
             return None
-        oldest[2] = None
-        oldest[0].cancel()
+        oldest.waiting_since = None
+        oldest.task.cancel()
         return True
 
     async def handle_request(self, reader, writer):
         """Serve one connection: requests are read, dispatched and answered
         in order until the connection closes."""
-        conn = [asyncio.current_task(), 0, None]
+        conn = _Connection(self)
         self._connections.append(conn)
         try:
-            if not hasattr(writer, 'awrite'):
-                writer = _StreamWriter(writer)
-            reader = _BufferedReader(reader)
+            writer = _StreamWriter(writer, conn)
+            reader = _BufferedReader(reader, conn)
             await self._serve_connection(reader, writer, conn)
         except asyncio.CancelledError:
             pass  # a timeout, see _watch_deadlines
@@ -1773,11 +1822,9 @@ class Microdot:
             except Exception:
                 pass
 
-    def _set_deadline(self, conn, seconds):
-        """Cancel the connection's task if it is still waiting for its
-        client in `seconds`. One watchdog task checks every connection:
-        cheaper than a wait_for() (a task and a timer) for each request."""
-        conn[1] = _ticks_ms() + int(seconds * 1000) or 1
+    def _watch(self):
+        """One watchdog task checks every connection's deadline: cheaper
+        than a wait_for() (a task and a timer) for each read or write."""
         if self._watchdog is None:
             self._watchdog = asyncio.create_task(self._watch_deadlines())
 
@@ -1787,9 +1834,9 @@ class Microdot:
                 await asyncio.sleep(0.25)
                 now = _ticks_ms()
                 for conn in self._connections:
-                    if conn[1] and _ticks_diff(conn[1], now) <= 0:
-                        conn[1] = 0
-                        conn[0].cancel()
+                    if conn.deadline and _ticks_diff(conn.deadline, now) <= 0:
+                        conn.deadline = 0
+                        conn.task.cancel()
         finally:
             self._watchdog = None
 
@@ -1800,16 +1847,15 @@ class Microdot:
         while True:
             # idle until the client sends something: the connection can be
             # shed if another one waits for its slot
-            self._set_deadline(conn, self.keep_alive_timeout if served
-                               else self.request_timeout)
-            conn[2] = _ticks_ms()
+            conn.expect(self.keep_alive_timeout)
+            conn.waiting_since = _ticks_ms()
             self._slot_changed()
             try:
                 if not await reader.wait_data() and served:
                     return  # (a connection closed unused gets its 400)
             except OSError:
                 return
-            conn[2] = None
+            conn.waiting_since = _ticks_ms()  # now for the rest of the head
             self._active += 1
             try:
                 if not await self._serve_one(reader, writer, client_addr,
@@ -1823,12 +1869,13 @@ class Microdot:
                          conn):
         """Read, dispatch and answer one request. True to keep the
         connection open for another."""
-        self._set_deadline(conn, self.request_timeout)
+        conn.expect(min(self.head_timeout, self.request_timeout))
+        conn.request_deadline = _ticks_ms() + int(self.request_timeout * 1000)
         try:
             req = await Request.create(self, reader, writer, client_addr,
                                        scheme)
         except MemoryError as exc:  # the heap is full: not the client's fault
-            conn[1] = 0
+            conn.deadline = 0
             self.out_of_memory(exc)
             await _send_503(writer)
             return False
@@ -1838,7 +1885,8 @@ class Microdot:
             if self.debug:
                 print_exception(exc)
             req = None
-        conn[1] = 0
+        conn.deadline = 0
+        conn.waiting_since = None
         if req is None and served:
             return False  # the client closed its idle connection
         try:
@@ -2070,38 +2118,78 @@ def _peer_address(addr):
 
 
 class _StreamWriter:
-    """CPython's StreamWriter with the awrite/aclose coroutines of
-    MicroPython's streams, which the rest of the framework uses."""
+    """The writer of a connection, with the awrite/aclose coroutines of
+    MicroPython's streams (on CPython over asyncio's StreamWriter). With a
+    server connection, each write must finish within io_timeout: a client
+    that stops reading is dropped."""
 
-    def __init__(self, writer):
+    def __init__(self, writer, conn=None):
         self.writer = writer
+        self.conn = conn
 
     async def awrite(self, data):
-        self.writer.write(data)
-        transport = self.writer.transport
-        # drain() only matters when the buffer is full or the client left
-        if transport.is_closing() or \
-                transport.get_write_buffer_size() > 65536:
-            await self.writer.drain()
+        conn = self.conn
+        if conn is not None:
+            deadline = conn.deadline
+            conn.expect(conn.app.io_timeout)
+            waiting = conn.waiting_since
+            conn.waiting_since = _ticks_ms()
+        try:
+            if MICROPYTHON:
+                await self.writer.awrite(data)
+                return
+            self.writer.write(data)
+            transport = self.writer.transport
+            # drain() only matters when the buffer is full or the client left
+            if transport.is_closing() or \
+                    transport.get_write_buffer_size() > 65536:
+                await self.writer.drain()
+        finally:
+            if conn is not None:
+                conn.deadline = deadline
+                conn.waiting_since = waiting
 
     async def aclose(self):
+        if MICROPYTHON:
+            await self.writer.aclose()
+            return
         self.writer.close()
         try:
             await self.writer.wait_closed()
         except Exception:
             pass
 
-    def close(self):
-        self.writer.close()
-
-    def write(self, data):
-        self.writer.write(data)
-
-    async def drain(self):
-        await self.writer.drain()
-
     def get_extra_info(self, name, default=None):
-        return self.writer.get_extra_info(name, default)
+        info = self.writer.get_extra_info(name)
+        return default if info is None else info
+
+
+class _Connection:
+    """A client connection the server holds: its task, the deadline the
+    watchdog enforces (ticks, 0 for none) and since when it has kept the
+    server waiting (ticks while it waits for a request or its head, or for
+    the client to take a write; None while its handler works)."""
+
+    def __init__(self, app):
+        self.app = app
+        self.task = asyncio.current_task()
+        self.deadline = 0
+        self.request_deadline = 0  # request_timeout's end, while reading
+        self.waiting_since = None
+
+    def expect(self, seconds):
+        """Cancel the task unless the client has done its part within
+        seconds."""
+        self.deadline = _ticks_ms() + int(seconds * 1000) or 1
+        self.app._watch()
+
+    def keep_moving(self):
+        """Data arrived: the client has io_timeout more to send, up to the
+        request's own deadline."""
+        self.expect(self.app.io_timeout)
+        end = self.request_deadline
+        if end and _ticks_diff(self.deadline, end) > 0:
+            self.deadline = end
 
 
 abort = Microdot.abort

@@ -317,6 +317,8 @@ class Microdot:
     keep_alive_timeout: float
     max_keep_alive_requests: int
     request_timeout: float
+    head_timeout: float
+    io_timeout: float
     max_connections: int
     log_handled_errors: bool
     listen_backlog: int

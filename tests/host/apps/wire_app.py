@@ -8,6 +8,7 @@ from microdot import Microdot, Request
 app = Microdot()
 app.request_timeout = 2
 app.keep_alive_timeout = 2
+app.io_timeout = 2
 Request.max_content_length = 64 * 1024
 
 
@@ -52,6 +53,15 @@ async def stream(request):
         for i in range(5):
             yield str(i) + '\n'
     return numbers()
+
+
+@app.route('/huge')
+async def huge(request):
+    async def body():  # far more than the kernel's socket buffers hold
+        chunk = b'x' * 4096
+        for _ in range(8192):
+            yield chunk
+    return body()
 
 
 @app.route('/big')

@@ -1,0 +1,139 @@
+"""Slow and idle clients never starve active ones, on both runtimes: a
+head or body that trickles or stalls and a client that stops reading are
+dropped after their timeouts, and a normal request is answered meanwhile.
+Bounded in time; no timing assertions."""
+import os
+import socket
+import time
+
+import pytest
+
+from servers import RUNTIMES, Server, raw_request
+
+APP = os.path.join(os.path.dirname(__file__), 'apps', 'wire_app.py')
+
+
+@pytest.fixture(scope='module', params=RUNTIMES)
+def server(request):
+    with Server(APP, request.param) as srv:
+        yield srv
+
+
+def hello(server):
+    return raw_request(server.port, b'GET / HTTP/1.0\r\n\r\n',
+                       timeout=10).endswith(b'hello')
+
+
+def closed_by_server(sock, seconds):
+    """True if the server closes sock within seconds (reading and
+    discarding whatever it sends)."""
+    sock.settimeout(0.5)
+    end = time.time() + seconds
+    while time.time() < end:
+        try:
+            if not sock.recv(65536):
+                return True
+        except socket.timeout:
+            continue
+        except OSError:
+            return True
+    return False
+
+
+def test_trickled_head_is_dropped(server):
+    with socket.create_connection(('127.0.0.1', server.port), 10) as s:
+        s.sendall(b'GET / HTTP/1.1\r\nHost: x\r\n')
+        dropped = False
+        for _ in range(40):  # one byte every 0.25 s: 10 s at most
+            try:
+                s.sendall(b'X')
+            except OSError:
+                dropped = True
+                break
+            time.sleep(0.25)
+            s.settimeout(0.01)
+            try:
+                if s.recv(4096) == b'':
+                    dropped = True
+                    break
+            except socket.timeout:
+                pass
+            except OSError:
+                dropped = True
+                break
+        assert dropped
+    assert hello(server)
+
+
+def test_stalled_streamed_body_is_dropped(server):
+    # over max_body_length: the handler streams it, and the client stalls
+    with socket.create_connection(('127.0.0.1', server.port), 10) as s:
+        s.sendall(b'POST /echo HTTP/1.1\r\nHost: x\r\n'
+                  b'Content-Length: 20000\r\n\r\n' + b'y' * 100)
+        assert hello(server)
+        assert closed_by_server(s, 10)
+    assert hello(server)
+
+
+def test_trickled_small_body_is_dropped(server):
+    with socket.create_connection(('127.0.0.1', server.port), 10) as s:
+        s.sendall(b'POST /echo HTTP/1.1\r\nHost: x\r\n'
+                  b'Content-Length: 1000\r\n\r\n')
+        dropped = False
+        for _ in range(40):
+            try:
+                s.sendall(b'z')
+            except OSError:
+                dropped = True
+                break
+            time.sleep(0.25)
+            s.settimeout(0.01)
+            try:
+                data = s.recv(4096)
+                if data == b'' or data.startswith(b'HTTP'):
+                    dropped = data == b'' or closed_by_server(s, 5)
+                    break
+            except socket.timeout:
+                pass
+            except OSError:
+                dropped = True
+                break
+        assert dropped
+    assert hello(server)
+
+
+def test_client_that_stops_reading_is_dropped(server):
+    with socket.create_connection(('127.0.0.1', server.port), 10) as s:
+        s.sendall(b'GET /huge HTTP/1.1\r\nHost: x\r\n\r\n')
+        time.sleep(1)
+        assert hello(server)
+        time.sleep(4)  # past the server's write timeout (2 s)
+        received = 0
+        s.settimeout(5)
+        try:
+            while True:
+                chunk = s.recv(1 << 20)
+                if not chunk:
+                    break
+                received += len(chunk)
+        except OSError:
+            pass
+        assert received < 4096 * 8192  # the rest was never sent
+    assert hello(server)
+
+
+def test_request_answered_while_slow_clients_are_held(server):
+    socks = []
+    try:
+        for i in range(100):
+            s = socket.create_connection(('127.0.0.1', server.port), 10)
+            socks.append(s)
+            if i % 3 == 1:
+                s.sendall(b'GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ')
+            elif i % 3 == 2:
+                s.sendall(b'GET /huge HTTP/1.1\r\nHost: x\r\n\r\n')
+        assert hello(server)
+    finally:
+        for s in socks:
+            s.close()
+    assert hello(server)
