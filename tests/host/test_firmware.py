@@ -5,6 +5,7 @@ tree are in test_firmware_build.py."""
 import hashlib
 import json
 import os
+import struct
 import subprocess
 import sys
 
@@ -534,8 +535,6 @@ def test_make_flash_plan():
 def test_flash_needs_a_serial_port_for_esp32():
     assert_stops(flash('write', 'ESP32_GENERIC_S3', '--plan'),
                  'no serial port', 'PORT=')
-    assert_stops(flash('write', 'ESP32_GENERIC', '--port', '/dev/nothere'),
-                 'serial port /dev/nothere not found')
 
 
 def test_flash_refuses_boards_that_are_not_flashed():
@@ -546,19 +545,52 @@ def test_flash_refuses_boards_that_are_not_flashed():
     assert_stops(flash('write', 'PICO'), "unknown board 'PICO'")
 
 
+RP2040, RP2350_ABSOLUTE, RP2350_ARM = 0xe48bff56, 0xe48bff57, 0xe48bff59
+
+
+def uf2_bytes(*families, blocks=3):
+    """A UF2 file: `blocks` blocks of each family in turn."""
+    out = b''
+    for family in families:
+        for n in range(blocks):
+            block = struct.pack('<8I', 0x0A324655, 0x9E5D5157, 0x2000,
+                                0x10000000 + 256 * n, 256, n, blocks, family)
+            out += block + bytes(476) + struct.pack('<I', 0x0AB16F30)
+    return out
+
+
+def esp_bytes(chip_id):
+    """The start of an ESP-IDF image: magic, a header, the chip id."""
+    return (bytes([0xE9, 3, 2, 0x20]) + bytes(8) +
+            struct.pack('<H', chip_id) + bytes(2000))
+
+
+def listed_image(folder, name, data):
+    """An image in folder with its SHA256SUMS."""
+    folder.mkdir(exist_ok=True)
+    image = folder / name
+    image.write_bytes(data)
+    (folder / 'SHA256SUMS').write_text('%s  %s\n' % (
+        hashlib.sha256(data).hexdigest(), name))
+    return image
+
+
+def boot_drive(parent, label, chip_model):
+    drive = parent / label
+    drive.mkdir()
+    (drive / 'INFO_UF2.TXT').write_text(
+        'UF2 Bootloader v3.0\nModel: Raspberry Pi %s\nBoard-ID: %s\n'
+        % (chip_model, label))
+    return drive
+
+
 @pytest.fixture
 def uf2(tmp_path):
     """An image with its SHA256SUMS, and a mounted UF2 boot drive."""
-    folder = tmp_path / 'firmware'
-    folder.mkdir()
-    image = folder / 'microdot-x-RPI_PICO_W-mp1.28.0.uf2'
-    image.write_bytes(b'UF2\n' * 1000)
-    (folder / 'SHA256SUMS').write_text('%s  %s\n' % (
-        hashlib.sha256(image.read_bytes()).hexdigest(), image.name))
-    drive = tmp_path / 'RPI-RP2'
-    drive.mkdir()
-    (drive / 'INFO_UF2.TXT').write_text('UF2 Bootloader v3.0\n')
-    return image, drive
+    image = listed_image(tmp_path / 'firmware',
+                         'microdot-x-RPI_PICO_W-mp1.28.0.uf2',
+                         uf2_bytes(RP2040))
+    return image, boot_drive(tmp_path, 'RPI-RP2', 'RP2')
 
 
 def test_flash_copies_a_verified_uf2_to_the_drive(uf2):
@@ -571,7 +603,9 @@ def test_flash_copies_a_verified_uf2_to_the_drive(uf2):
 
 def test_flash_refuses_a_changed_image(uf2):
     image, drive = uf2
-    image.write_bytes(image.read_bytes() + b'x')
+    data = bytearray(image.read_bytes())
+    data[100] ^= 1  # in a block's payload: still a valid UF2
+    image.write_bytes(bytes(data))
     res = flash('write', 'RPI_PICO_W', '--image', str(image), '--drive',
                 str(drive))
     assert_stops(res, 'does not match SHA256SUMS', 'rebuild')
@@ -595,6 +629,80 @@ def test_flash_refuses_a_drive_that_is_not_uf2(uf2):
     res = flash('write', 'RPI_PICO_W', '--image', str(image), '--drive',
                 str(drive))
     assert_stops(res, 'not a UF2 boot drive')
+
+
+def test_flash_copies_an_rp2350_image_to_the_pico2_drive(tmp_path):
+    image = listed_image(tmp_path / 'firmware', 'pico2.uf2',
+                         uf2_bytes(RP2350_ABSOLUTE, RP2350_ARM, blocks=2))
+    drive = boot_drive(tmp_path, 'RP2350', 'RP2350')
+    res = flash('write', 'RPI_PICO2_W', '--image', str(image), '--drive',
+                str(drive))
+    assert res.returncode == 0, res.stderr
+    assert (drive / image.name).read_bytes() == image.read_bytes()
+
+
+@pytest.mark.parametrize('board,data,chip', [
+    ('RPI_PICO2_W', uf2_bytes(RP2040), 'RP2040, not for the RP2350'),
+    ('RPI_PICO2_W', uf2_bytes(RP2350_ABSOLUTE), 'no RP2350 code, not for '
+     'the RP2350'),
+    ('RPI_PICO_W', uf2_bytes(RP2350_ABSOLUTE, RP2350_ARM), 'RP2350, not '
+     'for the RP2040'),
+    ('RPI_PICO_W', uf2_bytes(0x12345678), 'family 0x12345678, not for the '
+     'RP2040')])
+def test_flash_refuses_a_uf2_of_another_chip(tmp_path, board, data, chip):
+    image = listed_image(tmp_path / 'firmware', 'other.uf2', data)
+    drive = boot_drive(tmp_path, 'RPI-RP2', 'RP2')
+    res = flash('write', board, '--image', str(image), '--drive', str(drive))
+    assert_stops(res, '%s is for %s of %s' % (image, chip, board),
+                 'make firmware BOARD=' + board)
+    assert not (drive / image.name).exists()
+
+
+@pytest.mark.parametrize('data', [esp_bytes(0), b'UF2\n' * 1000,
+                                  uf2_bytes(RP2040)[:-1]])
+def test_flash_refuses_a_file_that_is_not_uf2(tmp_path, data):
+    image = listed_image(tmp_path / 'firmware', 'firmware.bin', data)
+    drive = boot_drive(tmp_path, 'RPI-RP2', 'RP2')
+    res = flash('write', 'RPI_PICO_W', '--image', str(image), '--drive',
+                str(drive))
+    assert_stops(res, 'is not a UF2 image', 'takes the .uf2')
+
+
+def test_flash_refuses_the_boot_drive_of_another_chip(uf2, tmp_path):
+    image, _ = uf2
+    drive = boot_drive(tmp_path, 'RP2350', 'RP2350')
+    res = flash('write', 'RPI_PICO_W', '--image', str(image), '--drive',
+                str(drive))
+    assert_stops(res, 'boot drive of an RP2350 (Board-ID RP2350)',
+                 'RPI_PICO_W shows up as RPI-RP2')
+    assert not (drive / image.name).exists()
+
+
+@pytest.mark.parametrize('board,data,message', [
+    ('ESP32_GENERIC', uf2_bytes(RP2040), 'is not an ESP32 firmware image'),
+    ('ESP32_GENERIC', esp_bytes(9), 'is for esp32s3, not for the esp32 of '
+     'ESP32_GENERIC'),
+    ('ESP32_GENERIC_C3', esp_bytes(0), 'is for esp32, not for the esp32c3 '
+     'of ESP32_GENERIC_C3'),
+    ('ESP32_GENERIC_S3', b'', 'is not an ESP32 firmware image')])
+def test_flash_refuses_an_esp32_image_of_another_kind(tmp_path, board, data,
+                                                      message):
+    image = listed_image(tmp_path / 'firmware', 'image.bin', data)
+    res = flash('write', board, '--image', str(image), '--port',
+                '/dev/nothere')
+    assert_stops(res, message, 'make firmware BOARD=' + board)
+
+
+@pytest.mark.parametrize('board,chip_id', [('ESP32_GENERIC', 0),
+                                           ('ESP32_GENERIC_S3', 9),
+                                           ('ESP32_GENERIC_C3', 5)])
+def test_flash_accepts_the_esp32_image_of_the_board(tmp_path, board,
+                                                    chip_id):
+    image = listed_image(tmp_path / 'firmware', 'image.bin',
+                         esp_bytes(chip_id))
+    res = flash('write', board, '--image', str(image), '--port',
+                '/dev/nothere')  # the image passed: the port is next
+    assert_stops(res, 'serial port /dev/nothere not found')
 
 
 def test_flash_without_drive_or_picotool(uf2):
