@@ -773,6 +773,7 @@ def test_workflow_builds_every_board_with_make():
             built[args.pop('BOARD')] = args
         else:
             assert words[:2] in (['make', 'release-files'],
+                                 ['make', 'mip-release'],
                                  ['sudo', 'apt-get'], ['gh', 'release'])
     assert sorted(built) == BOARDS
     for board, args in built.items():
