@@ -291,7 +291,14 @@ def test_plan_with_mpy_dir(board, tmp_path):
     assert res.returncode == 0, res.stderr
     picotool = BUILDS[board][0] == 'rp2'
     assert res.stdout.splitlines() == expected_plan(
-        board, picotool=picotool, cache=str(tmp_path))
+        board, picotool=picotool, cache=str(tmp_path)) + [NO_TREE_NOTE]
+
+
+# MPY is a path, not a tree: the plan says the build would refuse it.
+NO_TREE_NOTE = ('# the build would stop before these steps: MPY_DIR=%s is '
+                'not a MicroPython source tree: clone it with git clone '
+                '--branch v1.28.0 https://github.com/micropython/'
+                'micropython.git' % MPY)
 
 
 @pytest.mark.parametrize('board', ['ESP32_GENERIC', 'ESP32_GENERIC_S3',
@@ -311,7 +318,8 @@ def test_plan_rp2_uses_picotool_from_path(tmp_path):
                os.pathsep + os.environ['PATH'])
     res = tool('firmware.py', 'build', 'RPI_PICO_W', '--plan', '--mpy-dir',
                MPY, env=env)
-    assert res.stdout.splitlines() == expected_plan('RPI_PICO_W')
+    assert res.stdout.splitlines() == expected_plan('RPI_PICO_W') + [
+        NO_TREE_NOTE]
 
 
 def test_make_firmware_plan_passes_the_pinned_versions(tmp_path):
@@ -328,7 +336,7 @@ def test_make_default_goal_builds_unix(tmp_path):
     res = run(['make', '-s', '-o', 'venv', 'PLAN=1', 'MPY_DIR=' + MPY,
                'VPY=%s' % sys.executable])
     assert res.returncode == 0, res.stderr
-    assert res.stdout.splitlines() == expected_plan('UNIX')
+    assert res.stdout.splitlines() == expected_plan('UNIX') + [NO_TREE_NOTE]
 
 
 # ---- stopping before doing anything ----
@@ -377,6 +385,40 @@ def test_mpy_dir_without_submodules(tmp_path):
     assert_stops(res, 'lacks the lib/mbedtls submodule',
                  'make -C %s/ports/unix VARIANT=standard' % mpy,
                  'submodules')
+
+
+def test_plan_says_when_the_build_would_stop(tmp_path):
+    mpy = fake_mpy_tree(tmp_path, 'lib/micropython-lib')
+    res = tool('firmware.py', 'build', 'UNIX', '--mpy-dir', mpy, '--plan')
+    assert res.returncode == 0, res.stderr
+    last = res.stdout.splitlines()[-1]
+    assert last.startswith('# the build would stop before these steps: '
+                           'MPY_DIR lacks the lib/mbedtls submodule'), last
+
+
+def git_tree(path, version, tag):
+    mpy = fake_mpy_tree(path)
+    (path / 'py' / 'mpconfig.h').write_text(
+        '#define MICROPY_VERSION_MAJOR 1\n#define MICROPY_VERSION_MINOR %s\n'
+        '#define MICROPY_VERSION_MICRO 0\n' % version.split('.')[1])
+    for args in (['init', '-q'], ['add', '.'],
+                 ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit',
+                  '-qm', 'x']) + ((['tag', tag],) if tag else ()):
+        subprocess.run(['git'] + args, cwd=mpy, check=True)
+    return mpy
+
+
+@pytest.mark.parametrize('version,tag,matches', [
+    ('1.28.0', 'v1.28.0', True), ('1.27.0', 'v1.27.0', False),
+    ('1.28.0', None, True)])
+def test_build_info_records_the_micropython_built(tmp_path, version, tag,
+                                                 matches):
+    import buildinfo
+    mpy = git_tree(tmp_path / 'mpy', version, tag)
+    info = buildinfo.micropython_info(mpy, 'v1.28.0', [])
+    assert info['version'] == version and info['tag'] == tag
+    assert info['pinned'] == 'v1.28.0' and info['matches_pin'] is matches
+    assert len(info['commit']) == 40
 
 
 def test_missing_toolchain(tmp_path):
