@@ -46,6 +46,6 @@ vboard: venv
 	@$(VPY) tools/vboard.py --heapsize $(HEAP) $(VBOARD_ARGS)
 
 HELP_LINES += "make test-device PORT=/dev/ttyACM0  run the test suite on a board over serial (DEVTEST_ARGS=--install to copy microdot first)"
-HELP_LINES += "make test-device BOARD=QEMU_ARM     ...on the QEMU_ARM image in qemu (needs MPY_DIR); BOARD=UNIX: the UNIX image on a vboard"
+HELP_LINES += "make test-device BOARD=QEMU_ARM     ...on the QEMU_ARM image in qemu (built first with MPY_DIR or when missing); BOARD=UNIX: the UNIX image on a vboard"
 HELP_LINES += "make test-vboard [HEAP=200k]        ...on the virtual board (the unix runtime behind a pty)"
 HELP_LINES += "make vboard [HEAP=200k]             serve a virtual board on a pty, for mpremote"

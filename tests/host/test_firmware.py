@@ -5,6 +5,7 @@ tree are in test_firmware_build.py."""
 import hashlib
 import json
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -891,3 +892,69 @@ def test_release_files(tmp_path):
     res = tool('firmware.py', 'collect', '--firmware', str(built), '--out',
                str(tmp_path / 'again'))
     assert_stops(res, 'differs from its build-info.json')
+
+
+# ---- make: mistakes on the command line are one line ----
+
+def make(*args):
+    return run(['make', '-s', '-o', 'venv', 'VPY=%s' % sys.executable]
+               + list(args))
+
+
+def one_line(res):
+    """The one line a failed make printed, without make's own *** line."""
+    lines = [line for line in (res.stdout + res.stderr).splitlines()
+             if not line.startswith('make: ***')]
+    assert res.returncode == 2 and len(lines) == 1, res.stdout + res.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize('args,meant', [
+    (('BORD=RPI_PICO_W', 'PLAN=1'), 'BOARD=RPI_PICO_W'),
+    (('test-device', 'PROT=/dev/ttyACM0'), 'PORT=/dev/ttyACM0')])
+def test_make_stops_on_a_misspelt_variable(args, meant):
+    line = one_line(make(*args))
+    assert line.endswith('%s is not a variable of this Makefile: did you '
+                         'mean %s? (make help lists them).  Stop.'
+                         % (args[0] if '=' in args[0] else args[1], meant)), \
+        line
+
+
+def test_make_help_lists_the_variables():
+    res = make('help')
+    assert res.returncode == 0
+    variables = res.stdout.splitlines()[-1].split()
+    assert variables[0] == 'variables:'
+    for name in ('BOARD', 'PORT', 'MPY_DIR', 'PLAN', 'IMAGE', 'DRIVE', 'APP',
+                 'ARGS', 'DEVTEST_ARGS', 'MIP_PACKAGE'):
+        assert name in variables
+
+
+@pytest.mark.parametrize('target', ['run', 'run-cpython'])
+def test_make_run_takes_a_folder_with_one_script(target):
+    res = make('-n', target, 'APP=examples/hello')
+    assert res.returncode == 0, res.stderr
+    assert re.search(r'^cd examples/hello/ && .* hello\.py\s*$', res.stdout,
+                     re.M), res.stdout
+
+
+@pytest.mark.parametrize('app,message', [
+    ('examples/templates', 'APP=examples/templates holds 2 scripts: name '
+     'one, e.g. APP=examples/templates/jinja_app.py'),
+    ('examples/nope.py', 'APP=examples/nope.py does not exist: e.g. '
+     'APP=examples/hello/hello.py')])
+def test_make_run_with_a_wrong_app_is_one_line(app, message):
+    assert one_line(make('run-cpython', 'APP=' + app)) == message
+
+
+def test_make_run_firmware_serves_the_app_asked_for(tmp_path):
+    (tmp_path / 'UNIX').mkdir()
+    image = tmp_path / 'UNIX' / 'microdot-0.1.0-UNIX-mp1.28.0'
+    image.write_text('')
+    res = make('-n', 'run-firmware', 'FIRMWARE_DIR=%s' % tmp_path,
+               'APP=examples/json_api/json_api.py', 'ARGS=--port 8000')
+    assert res.returncode == 0, res.stderr
+    assert 'cd examples/json_api/ && %s json_api.py --port 8000\n' % image \
+        in res.stdout
+    assert one_line(make('run-firmware', 'FIRMWARE_DIR=%s' % (tmp_path / 'x'))
+                    ).startswith('run-firmware: no UNIX image in ')
