@@ -44,29 +44,13 @@ SIGINT_MASK = 1 << (signal.SIGINT - 1)
 
 # Run in every new runtime before the user sees it, like a board's boot: the
 # flash directory becomes the root filesystem and sys.path is a board's.
-# The unix VFS lists files without their size (mpremote ls shows 0 bytes):
-# the flash is that VFS behind one that adds it, as a board's VFS does.
 BOOT_CODE = """\
 import os, sys
-class Flash:
-    def __init__(self, root):
-        self.fs = os.VfsPosix(root)
-    def mount(self, readonly, mkfs):
-        pass
-    def umount(self):
-        pass
-    def ilistdir(self, path):
-        folder = path.rstrip('/') + '/' if path else ''
-        for entry in self.fs.ilistdir(path):
-            yield entry + (0 if entry[1] == 0x4000 else
-                           self.fs.stat(folder + entry[0])[6],)
-    def __getattr__(self, name):
-        return getattr(self.fs, name)
 os.umount('/')
-os.mount(Flash(%r), '/')
+os.mount(os.VfsPosix(%r), '/')
 os.chdir('/')
 sys.path[:] = ['', '.frozen', '/lib']
-del os, sys, Flash
+del os, sys
 import gc
 gc.collect()
 del gc

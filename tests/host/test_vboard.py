@@ -96,18 +96,6 @@ def test_flash_is_the_root_filesystem(board, flash):
     assert board.eval('__import__("onflash").VALUE') == 5
 
 
-def test_listing_shows_file_sizes_as_on_a_board(board, flash):
-    board.enter_raw_repl(soft_reset=True)
-    board.exec("import os\ntry:\n os.mkdir('/lib')\nexcept OSError:\n pass")
-    board.fs_writefile('/lib/sized.py', b'x' * 1234)
-    sizes = {entry.name: entry.st_size for entry in board.fs_listdir('/lib')}
-    assert sizes['sized.py'] == 1234
-    board.exec("import os\nos.chdir('/lib')")
-    assert ('sized.py', 0x8000, 1234) in [
-        (e[0], e[1], e[3]) for e in board.eval(
-            "list(__import__('os').ilistdir())")]
-
-
 def test_mount_serves_a_host_folder(board, tmp_path):
     (tmp_path / 'onhost.py').write_text('VALUE = "from the host"\n')
     board.enter_raw_repl(soft_reset=True)
