@@ -330,8 +330,9 @@ def test_another_version_in_lib_is_explained(tmp_path):
 def fake_images(tmp_path):
     """Images of an older MicroPython in a firmware folder: the UNIX one is
     the unix runtime itself."""
+    runtime = vboard.find_micropython()
     for board, name, src in (
-            ('UNIX', 'microdot-0.1.0-UNIX-mp1.27.0', vboard.find_micropython()),
+            ('UNIX', 'microdot-0.1.0-UNIX-mp1.27.0', runtime),
             ('QEMU_ARM', 'microdot-0.1.0-QEMU_ARM-mp1.27.0.elf', None)):
         (tmp_path / board).mkdir()
         if src:
