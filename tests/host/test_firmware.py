@@ -904,7 +904,7 @@ def make(*args):
 def one_line(res):
     """The one line a failed make printed, without make's own *** line."""
     lines = [line for line in (res.stdout + res.stderr).splitlines()
-             if not line.startswith('make: ***')]
+             if not re.match(r'make(\[\d+\])?: \*\*\* \[', line)]
     assert res.returncode == 2 and len(lines) == 1, res.stdout + res.stderr
     return lines[0]
 
