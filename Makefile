@@ -33,6 +33,7 @@ help:
 	@echo "  make venv                 create .venv with the pinned tools"
 	@echo "  make clean                remove build outputs"
 	@printf '  %s\n' $(HELP_LINES)
+	@printf '\n  variables: %s\n' "$(KNOWN_VARIABLES)"
 
 venv:
 	@$(PYTHON) tools/bootstrap.py
@@ -49,11 +50,13 @@ test-micropython: venv
 # The app runs as on a board: microdot compiled to .mpy, a 200k heap (the
 # 64-bit runtime's equivalent of an ESP32's RAM).
 run: venv
+	$(check_app)
 	@$(VPY) tools/mpytest.py --compile-only .build/run
-	cd $(dir $(APP)) && MICROPYPATH=$(CURDIR)/.build/run:$(CURDIR)/.build/mpylib:.frozen $(abspath $(VENV))/bin/micropython -X heapsize=200k $(notdir $(APP)) $(ARGS)
+	cd $(dir $(APP_SCRIPT)) && MICROPYPATH=$(CURDIR)/.build/run:$(CURDIR)/.build/mpylib:.frozen $(abspath $(VENV))/bin/micropython -X heapsize=200k $(notdir $(APP_SCRIPT)) $(ARGS)
 
 run-cpython: venv
-	cd $(dir $(APP)) && $(abspath $(VPY)) $(notdir $(APP)) $(ARGS)
+	$(check_app)
+	cd $(dir $(APP_SCRIPT)) && $(abspath $(VPY)) $(notdir $(APP_SCRIPT)) $(ARGS)
 
 clean:
 	rm -rf .build firmware/*/

@@ -37,7 +37,10 @@ def _is_muted(exc):
         return False
     code = exc.errno if getattr(exc, 'errno', None) is not None else (
         exc.args[0] if exc.args else None)
-    return code in MUTED_SOCKET_ERRORS or code == 'Connection lost'
+    # MicroPython's TLS errors are negative mbedTLS codes: a client that
+    # hangs up before or during the handshake, or that does not speak TLS.
+    return code in MUTED_SOCKET_ERRORS or code == 'Connection lost' or (
+        isinstance(code, int) and code < 0)
 
 
 def iscoroutine(obj):

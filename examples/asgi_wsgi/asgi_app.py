@@ -6,11 +6,11 @@ Run from this folder: uvicorn asgi_app:app --port 5000
 import sys
 
 from microdot.asgi import Microdot
-from routes import create_app, options
+from routes import create_app, options, serve
 
 app = create_app(Microdot)
 
 
 if __name__ == '__main__':
     host, port = options(sys.argv[1:])
-    app.run(host=host, port=port)
+    serve(app, host, port)

@@ -2,7 +2,9 @@
 same code runs on the native server, under an ASGI server (asgi_app.py)
 and under a WSGI server (wsgi_app.py)."""
 import asyncio
+import errno
 import os
+import sys
 
 from microdot.sse import with_sse
 from microdot.websocket import with_websocket
@@ -65,3 +67,16 @@ def options(argv, host='0.0.0.0', port=5000):
         elif arg == '--port':
             port = int(args.pop(0))
     return host, port
+
+
+def serve(app, host, port, **kwargs):
+    """app.run() that says where it serves; a port in use is one line."""
+    print('serving on http://%s:%d/' % (host, port))
+    try:
+        app.run(host=host, port=port, **kwargs)
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        print('port %d is in use: stop what uses it, or pass --port N'
+              % port, file=sys.stderr)
+        sys.exit(1)

@@ -7,11 +7,11 @@ or: waitress-serve --port=5000 wsgi_app:app
 import sys
 
 from microdot.wsgi import Microdot
-from routes import create_app, options
+from routes import create_app, options, serve
 
 app = create_app(Microdot)
 
 
 if __name__ == '__main__':
     host, port = options(sys.argv[1:])
-    app.run(host=host, port=port)
+    serve(app, host, port)

@@ -11,6 +11,7 @@ fetch('http://<board>:5000/api/led') with `python -m http.server 8000`.
 Run: python cors.py [--host HOST] [--port PORT] [--origin ORIGIN]...
 (also under MicroPython)
 """
+import errno
 import sys
 
 from microdot import Microdot
@@ -50,9 +51,22 @@ def options(argv, host='0.0.0.0', port=5000):
     return host, port, origins or ['http://localhost:8000']
 
 
+def serve(app, host, port, **kwargs):
+    """app.run() that says where it serves; a port in use is one line."""
+    print('serving on http://%s:%d/' % (host, port))
+    try:
+        app.run(host=host, port=port, **kwargs)
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        print('port %d is in use: stop what uses it, or pass --port N'
+              % port, file=sys.stderr)
+        sys.exit(1)
+
+
 if __name__ == '__main__':
     host, port, origins = options(sys.argv[1:])
     CORS(app, allowed_origins=origins, allowed_methods=['GET', 'PUT'],
          allowed_headers=['Content-Type'], allow_credentials=True,
          max_age=600)
-    app.run(host=host, port=port)
+    serve(app, host, port)

@@ -8,6 +8,7 @@
 
 Run: python json_api.py [--host HOST] [--port PORT]   (also under MicroPython)
 """
+import errno
 import sys
 
 from microdot import Microdot, abort
@@ -36,7 +37,10 @@ def validated(data):
 
 @app.get('/readings')
 async def list_readings(request):
-    minimum = request.args.get('min', type=float)
+    try:
+        minimum = request.args.get('min', type=float)
+    except ValueError:
+        return {'error': 'min must be a number'}, 400
     return [dict(r, id=id) for id, r in sorted(readings.items())
             if minimum is None or r['value'] >= minimum]
 
@@ -90,6 +94,19 @@ def options(argv, host='0.0.0.0', port=5000):
     return host, port
 
 
+def serve(app, host, port, **kwargs):
+    """app.run() that says where it serves; a port in use is one line."""
+    print('serving on http://%s:%d/' % (host, port))
+    try:
+        app.run(host=host, port=port, **kwargs)
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        print('port %d is in use: stop what uses it, or pass --port N'
+              % port, file=sys.stderr)
+        sys.exit(1)
+
+
 if __name__ == '__main__':
     host, port = options(sys.argv[1:])
-    app.run(host=host, port=port)
+    serve(app, host, port)

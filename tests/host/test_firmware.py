@@ -5,6 +5,8 @@ tree are in test_firmware_build.py."""
 import hashlib
 import json
 import os
+import re
+import struct
 import subprocess
 import sys
 
@@ -290,7 +292,14 @@ def test_plan_with_mpy_dir(board, tmp_path):
     assert res.returncode == 0, res.stderr
     picotool = BUILDS[board][0] == 'rp2'
     assert res.stdout.splitlines() == expected_plan(
-        board, picotool=picotool, cache=str(tmp_path))
+        board, picotool=picotool, cache=str(tmp_path)) + [NO_TREE_NOTE]
+
+
+# MPY is a path, not a tree: the plan says the build would refuse it.
+NO_TREE_NOTE = ('# the build would stop before these steps: MPY_DIR=%s is '
+                'not a MicroPython source tree: clone it with git clone '
+                '--branch v1.28.0 https://github.com/micropython/'
+                'micropython.git' % MPY)
 
 
 @pytest.mark.parametrize('board', ['ESP32_GENERIC', 'ESP32_GENERIC_S3',
@@ -310,7 +319,8 @@ def test_plan_rp2_uses_picotool_from_path(tmp_path):
                os.pathsep + os.environ['PATH'])
     res = tool('firmware.py', 'build', 'RPI_PICO_W', '--plan', '--mpy-dir',
                MPY, env=env)
-    assert res.stdout.splitlines() == expected_plan('RPI_PICO_W')
+    assert res.stdout.splitlines() == expected_plan('RPI_PICO_W') + [
+        NO_TREE_NOTE]
 
 
 def test_make_firmware_plan_passes_the_pinned_versions(tmp_path):
@@ -327,7 +337,7 @@ def test_make_default_goal_builds_unix(tmp_path):
     res = run(['make', '-s', '-o', 'venv', 'PLAN=1', 'MPY_DIR=' + MPY,
                'VPY=%s' % sys.executable])
     assert res.returncode == 0, res.stderr
-    assert res.stdout.splitlines() == expected_plan('UNIX')
+    assert res.stdout.splitlines() == expected_plan('UNIX') + [NO_TREE_NOTE]
 
 
 # ---- stopping before doing anything ----
@@ -376,6 +386,40 @@ def test_mpy_dir_without_submodules(tmp_path):
     assert_stops(res, 'lacks the lib/mbedtls submodule',
                  'make -C %s/ports/unix VARIANT=standard' % mpy,
                  'submodules')
+
+
+def test_plan_says_when_the_build_would_stop(tmp_path):
+    mpy = fake_mpy_tree(tmp_path, 'lib/micropython-lib')
+    res = tool('firmware.py', 'build', 'UNIX', '--mpy-dir', mpy, '--plan')
+    assert res.returncode == 0, res.stderr
+    last = res.stdout.splitlines()[-1]
+    assert last.startswith('# the build would stop before these steps: '
+                           'MPY_DIR lacks the lib/mbedtls submodule'), last
+
+
+def git_tree(path, version, tag):
+    mpy = fake_mpy_tree(path)
+    (path / 'py' / 'mpconfig.h').write_text(
+        '#define MICROPY_VERSION_MAJOR 1\n#define MICROPY_VERSION_MINOR %s\n'
+        '#define MICROPY_VERSION_MICRO 0\n' % version.split('.')[1])
+    for args in (['init', '-q'], ['add', '.'],
+                 ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit',
+                  '-qm', 'x']) + ((['tag', tag],) if tag else ()):
+        subprocess.run(['git'] + args, cwd=mpy, check=True)
+    return mpy
+
+
+@pytest.mark.parametrize('version,tag,matches', [
+    ('1.28.0', 'v1.28.0', True), ('1.27.0', 'v1.27.0', False),
+    ('1.28.0', None, True)])
+def test_build_info_records_the_micropython_built(tmp_path, version, tag,
+                                                 matches):
+    import buildinfo
+    mpy = git_tree(tmp_path / 'mpy', version, tag)
+    info = buildinfo.micropython_info(mpy, 'v1.28.0', [])
+    assert info['version'] == version and info['tag'] == tag
+    assert info['pinned'] == 'v1.28.0' and info['matches_pin'] is matches
+    assert len(info['commit']) == 40
 
 
 def test_missing_toolchain(tmp_path):
@@ -534,8 +578,6 @@ def test_make_flash_plan():
 def test_flash_needs_a_serial_port_for_esp32():
     assert_stops(flash('write', 'ESP32_GENERIC_S3', '--plan'),
                  'no serial port', 'PORT=')
-    assert_stops(flash('write', 'ESP32_GENERIC', '--port', '/dev/nothere'),
-                 'serial port /dev/nothere not found')
 
 
 def test_flash_refuses_boards_that_are_not_flashed():
@@ -546,19 +588,52 @@ def test_flash_refuses_boards_that_are_not_flashed():
     assert_stops(flash('write', 'PICO'), "unknown board 'PICO'")
 
 
+RP2040, RP2350_ABSOLUTE, RP2350_ARM = 0xe48bff56, 0xe48bff57, 0xe48bff59
+
+
+def uf2_bytes(*families, blocks=3):
+    """A UF2 file: `blocks` blocks of each family in turn."""
+    out = b''
+    for family in families:
+        for n in range(blocks):
+            block = struct.pack('<8I', 0x0A324655, 0x9E5D5157, 0x2000,
+                                0x10000000 + 256 * n, 256, n, blocks, family)
+            out += block + bytes(476) + struct.pack('<I', 0x0AB16F30)
+    return out
+
+
+def esp_bytes(chip_id):
+    """The start of an ESP-IDF image: magic, a header, the chip id."""
+    return (bytes([0xE9, 3, 2, 0x20]) + bytes(8) +
+            struct.pack('<H', chip_id) + bytes(2000))
+
+
+def listed_image(folder, name, data):
+    """An image in folder with its SHA256SUMS."""
+    folder.mkdir(exist_ok=True)
+    image = folder / name
+    image.write_bytes(data)
+    (folder / 'SHA256SUMS').write_text('%s  %s\n' % (
+        hashlib.sha256(data).hexdigest(), name))
+    return image
+
+
+def boot_drive(parent, label, chip_model):
+    drive = parent / label
+    drive.mkdir()
+    (drive / 'INFO_UF2.TXT').write_text(
+        'UF2 Bootloader v3.0\nModel: Raspberry Pi %s\nBoard-ID: %s\n'
+        % (chip_model, label))
+    return drive
+
+
 @pytest.fixture
 def uf2(tmp_path):
     """An image with its SHA256SUMS, and a mounted UF2 boot drive."""
-    folder = tmp_path / 'firmware'
-    folder.mkdir()
-    image = folder / 'microdot-x-RPI_PICO_W-mp1.28.0.uf2'
-    image.write_bytes(b'UF2\n' * 1000)
-    (folder / 'SHA256SUMS').write_text('%s  %s\n' % (
-        hashlib.sha256(image.read_bytes()).hexdigest(), image.name))
-    drive = tmp_path / 'RPI-RP2'
-    drive.mkdir()
-    (drive / 'INFO_UF2.TXT').write_text('UF2 Bootloader v3.0\n')
-    return image, drive
+    image = listed_image(tmp_path / 'firmware',
+                         'microdot-x-RPI_PICO_W-mp1.28.0.uf2',
+                         uf2_bytes(RP2040))
+    return image, boot_drive(tmp_path, 'RPI-RP2', 'RP2')
 
 
 def test_flash_copies_a_verified_uf2_to_the_drive(uf2):
@@ -571,7 +646,9 @@ def test_flash_copies_a_verified_uf2_to_the_drive(uf2):
 
 def test_flash_refuses_a_changed_image(uf2):
     image, drive = uf2
-    image.write_bytes(image.read_bytes() + b'x')
+    data = bytearray(image.read_bytes())
+    data[100] ^= 1  # in a block's payload: still a valid UF2
+    image.write_bytes(bytes(data))
     res = flash('write', 'RPI_PICO_W', '--image', str(image), '--drive',
                 str(drive))
     assert_stops(res, 'does not match SHA256SUMS', 'rebuild')
@@ -595,6 +672,80 @@ def test_flash_refuses_a_drive_that_is_not_uf2(uf2):
     res = flash('write', 'RPI_PICO_W', '--image', str(image), '--drive',
                 str(drive))
     assert_stops(res, 'not a UF2 boot drive')
+
+
+def test_flash_copies_an_rp2350_image_to_the_pico2_drive(tmp_path):
+    image = listed_image(tmp_path / 'firmware', 'pico2.uf2',
+                         uf2_bytes(RP2350_ABSOLUTE, RP2350_ARM, blocks=2))
+    drive = boot_drive(tmp_path, 'RP2350', 'RP2350')
+    res = flash('write', 'RPI_PICO2_W', '--image', str(image), '--drive',
+                str(drive))
+    assert res.returncode == 0, res.stderr
+    assert (drive / image.name).read_bytes() == image.read_bytes()
+
+
+@pytest.mark.parametrize('board,data,chip', [
+    ('RPI_PICO2_W', uf2_bytes(RP2040), 'RP2040, not for the RP2350'),
+    ('RPI_PICO2_W', uf2_bytes(RP2350_ABSOLUTE), 'no RP2350 code, not for '
+     'the RP2350'),
+    ('RPI_PICO_W', uf2_bytes(RP2350_ABSOLUTE, RP2350_ARM), 'RP2350, not '
+     'for the RP2040'),
+    ('RPI_PICO_W', uf2_bytes(0x12345678), 'family 0x12345678, not for the '
+     'RP2040')])
+def test_flash_refuses_a_uf2_of_another_chip(tmp_path, board, data, chip):
+    image = listed_image(tmp_path / 'firmware', 'other.uf2', data)
+    drive = boot_drive(tmp_path, 'RPI-RP2', 'RP2')
+    res = flash('write', board, '--image', str(image), '--drive', str(drive))
+    assert_stops(res, '%s is for %s of %s' % (image, chip, board),
+                 'make firmware BOARD=' + board)
+    assert not (drive / image.name).exists()
+
+
+@pytest.mark.parametrize('data', [esp_bytes(0), b'UF2\n' * 1000,
+                                  uf2_bytes(RP2040)[:-1]])
+def test_flash_refuses_a_file_that_is_not_uf2(tmp_path, data):
+    image = listed_image(tmp_path / 'firmware', 'firmware.bin', data)
+    drive = boot_drive(tmp_path, 'RPI-RP2', 'RP2')
+    res = flash('write', 'RPI_PICO_W', '--image', str(image), '--drive',
+                str(drive))
+    assert_stops(res, 'is not a UF2 image', 'takes the .uf2')
+
+
+def test_flash_refuses_the_boot_drive_of_another_chip(uf2, tmp_path):
+    image, _ = uf2
+    drive = boot_drive(tmp_path, 'RP2350', 'RP2350')
+    res = flash('write', 'RPI_PICO_W', '--image', str(image), '--drive',
+                str(drive))
+    assert_stops(res, 'boot drive of an RP2350 (Board-ID RP2350)',
+                 'RPI_PICO_W shows up as RPI-RP2')
+    assert not (drive / image.name).exists()
+
+
+@pytest.mark.parametrize('board,data,message', [
+    ('ESP32_GENERIC', uf2_bytes(RP2040), 'is not an ESP32 firmware image'),
+    ('ESP32_GENERIC', esp_bytes(9), 'is for esp32s3, not for the esp32 of '
+     'ESP32_GENERIC'),
+    ('ESP32_GENERIC_C3', esp_bytes(0), 'is for esp32, not for the esp32c3 '
+     'of ESP32_GENERIC_C3'),
+    ('ESP32_GENERIC_S3', b'', 'is not an ESP32 firmware image')])
+def test_flash_refuses_an_esp32_image_of_another_kind(tmp_path, board, data,
+                                                      message):
+    image = listed_image(tmp_path / 'firmware', 'image.bin', data)
+    res = flash('write', board, '--image', str(image), '--port',
+                '/dev/nothere')
+    assert_stops(res, message, 'make firmware BOARD=' + board)
+
+
+@pytest.mark.parametrize('board,chip_id', [('ESP32_GENERIC', 0),
+                                           ('ESP32_GENERIC_S3', 9),
+                                           ('ESP32_GENERIC_C3', 5)])
+def test_flash_accepts_the_esp32_image_of_the_board(tmp_path, board,
+                                                    chip_id):
+    image = listed_image(tmp_path / 'firmware', 'image.bin',
+                         esp_bytes(chip_id))
+    res = flash('write', board, '--image', str(image), '--port',
+                '/dev/nothere')  # the image passed: the port is next
+    assert_stops(res, 'serial port /dev/nothere not found')
 
 
 def test_flash_without_drive_or_picotool(uf2):
@@ -665,6 +816,7 @@ def test_workflow_builds_every_board_with_make():
             built[args.pop('BOARD')] = args
         else:
             assert words[:2] in (['make', 'release-files'],
+                                 ['make', 'mip-release'],
                                  ['sudo', 'apt-get'], ['gh', 'release'])
     assert sorted(built) == BOARDS
     for board, args in built.items():
@@ -740,3 +892,69 @@ def test_release_files(tmp_path):
     res = tool('firmware.py', 'collect', '--firmware', str(built), '--out',
                str(tmp_path / 'again'))
     assert_stops(res, 'differs from its build-info.json')
+
+
+# ---- make: mistakes on the command line are one line ----
+
+def make(*args):
+    return run(['make', '-s', '-o', 'venv', 'VPY=%s' % sys.executable]
+               + list(args))
+
+
+def one_line(res):
+    """The one line a failed make printed, without make's own *** line."""
+    lines = [line for line in (res.stdout + res.stderr).splitlines()
+             if not re.match(r'make(\[\d+\])?: \*\*\* \[', line)]
+    assert res.returncode == 2 and len(lines) == 1, res.stdout + res.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize('args,meant', [
+    (('BORD=RPI_PICO_W', 'PLAN=1'), 'BOARD=RPI_PICO_W'),
+    (('test-device', 'PROT=/dev/ttyACM0'), 'PORT=/dev/ttyACM0')])
+def test_make_stops_on_a_misspelt_variable(args, meant):
+    line = one_line(make(*args))
+    assert line.endswith('%s is not a variable of this Makefile: did you '
+                         'mean %s? (make help lists them).  Stop.'
+                         % (args[0] if '=' in args[0] else args[1], meant)), \
+        line
+
+
+def test_make_help_lists_the_variables():
+    res = make('help')
+    assert res.returncode == 0
+    variables = res.stdout.splitlines()[-1].split()
+    assert variables[0] == 'variables:'
+    for name in ('BOARD', 'PORT', 'MPY_DIR', 'PLAN', 'IMAGE', 'DRIVE', 'APP',
+                 'ARGS', 'DEVTEST_ARGS', 'MIP_PACKAGE'):
+        assert name in variables
+
+
+@pytest.mark.parametrize('target', ['run', 'run-cpython'])
+def test_make_run_takes_a_folder_with_one_script(target):
+    res = make('-n', target, 'APP=examples/hello')
+    assert res.returncode == 0, res.stderr
+    assert re.search(r'^cd examples/hello/ && .* hello\.py\s*$', res.stdout,
+                     re.M), res.stdout
+
+
+@pytest.mark.parametrize('app,message', [
+    ('examples/templates', 'APP=examples/templates holds 2 scripts: name '
+     'one, e.g. APP=examples/templates/jinja_app.py'),
+    ('examples/nope.py', 'APP=examples/nope.py does not exist: e.g. '
+     'APP=examples/hello/hello.py')])
+def test_make_run_with_a_wrong_app_is_one_line(app, message):
+    assert one_line(make('run-cpython', 'APP=' + app)) == message
+
+
+def test_make_run_firmware_serves_the_app_asked_for(tmp_path):
+    (tmp_path / 'UNIX').mkdir()
+    image = tmp_path / 'UNIX' / 'microdot-0.1.0-UNIX-mp1.28.0'
+    image.write_text('')
+    res = make('-n', 'run-firmware', 'FIRMWARE_DIR=%s' % tmp_path,
+               'APP=examples/json_api/json_api.py', 'ARGS=--port 8000')
+    assert res.returncode == 0, res.stderr
+    assert 'cd examples/json_api/ && %s json_api.py --port 8000\n' % image \
+        in res.stdout
+    assert one_line(make('run-firmware', 'FIRMWARE_DIR=%s' % (tmp_path / 'x'))
+                    ).startswith('run-firmware: no UNIX image in ')

@@ -10,6 +10,7 @@ import functools
 import http.server
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -141,6 +142,7 @@ def server(tmp_path_factory):
     os.symlink(ROOT, www / 'repo')
     if mip_packages.find_mpy_cross():
         mip_packages.build_index(str(www / 'index'))
+        mip_packages.build_release(str(www / 'release'))
     handler = functools.partial(QuietHandler, directory=str(www))
     httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -169,7 +171,7 @@ def installed_files(target):
             for folder, _, names in os.walk(target) for f in names}
 
 
-def check_app(tmp_path, target, package):
+def check_app(tmp_path, target, package, heapsize=None):
     """Serve requests with the installed copy in a fresh process."""
     _, modules, deps = packages()[package]
     features = [m for m in ('cors', 'test_client') if m in modules]
@@ -181,7 +183,9 @@ def check_app(tmp_path, target, package):
     script = tmp_path / 'check_app.py'
     script.write_text(CHECK_APP)
     env = dict(os.environ, MICROPYPATH=str(target) + ':.frozen')
-    code, out = run([MICROPYTHON, str(script), str(target), str(free_port())]
+    heap = ['-X', 'heapsize=' + heapsize] if heapsize else []
+    code, out = run([MICROPYTHON] + heap + [str(script), str(target),
+                                            str(free_port())]
                     + features, cwd=str(tmp_path), env=env)
     assert code == 0, out
     version = mip_packages.read_version()
@@ -321,3 +325,75 @@ def test_mpremote_installs_onto_virtual_board(server, vboard, tmp_path,
     suffix = '.mpy' if mpy else '.py'
     assert installed_files(target) == expected_files(package, suffix)
     check_app(tmp_path, target, package)
+
+
+# ---- bytecode first: the routes the README leads with ----
+
+@needs_micropython
+@needs_mpy_cross
+@pytest.mark.parametrize('package', INSTALLED)
+def test_release_files_install_mpy_with_mip_and_run_in_a_200k_heap(
+        server, tmp_path, package):
+    """What a release attaches: <name>.json beside the .mpy files. No index
+    is needed, not even for the template engine."""
+    target = tmp_path / 'lib'
+    name = packages()[package][0]
+    mip_install(tmp_path, '%s/release/%s.json' % (server, name), target,
+                index='http://127.0.0.1:9/nothing-here')
+    assert installed_files(target) == expected_files(package, '.mpy')
+    check_app(tmp_path, target, package, heapsize='200k')
+
+
+@needs_micropython
+@needs_mpy_cross
+@pytest.mark.skipif(not MPREMOTE, reason='mpremote is not installed '
+                    '(make venv)')
+def test_mpremote_installs_a_release_file_onto_virtual_board(server, vboard,
+                                                            tmp_path):
+    port, flash = vboard
+    code, out = run([MPREMOTE, 'connect', port, 'mip', 'install',
+                     server + '/release/microdot-cors.json'],
+                    cwd=str(tmp_path))
+    assert code == 0 and out.rstrip().endswith('Done'), out
+    target = flash / 'lib'
+    assert installed_files(target) == expected_files('package-cors.json',
+                                                     '.mpy')
+    check_app(tmp_path, target, 'package-cors.json', heapsize='200k')
+
+
+def make(*args):
+    env = dict(os.environ)
+    for name in ('PORT', 'MIP_PACKAGE', 'MAKEFLAGS', 'MAKELEVEL', 'MFLAGS'):
+        env.pop(name, None)
+    return run(['make', '-s', '-o', 'venv', 'VPY=' + sys.executable]
+               + list(args), cwd=ROOT, env=env, timeout=120)
+
+
+@needs_micropython
+@needs_mpy_cross
+@pytest.mark.skipif(not MPREMOTE, reason='mpremote is not installed '
+                    '(make venv)')
+def test_make_mip_install_puts_mpy_files_on_the_board(vboard, tmp_path):
+    port, flash = vboard
+    code, out = make('mip-install', 'PORT=' + port,
+                     'MIP_PACKAGE=microdot-utemplate')
+    assert code == 0 and out.rstrip().endswith('Done'), out
+    target = flash / 'lib'
+    assert installed_files(target) == expected_files(
+        'package-utemplate.json', '.mpy')
+    check_app(tmp_path, target, 'package-utemplate.json', heapsize='200k')
+
+
+@pytest.mark.parametrize('args,message', [
+    ((), 'mip_packages: name the board: PORT=/dev/ttyACM0'),
+    (('PORT=/dev/ttyNOPE',), 'mip_packages: no serial port /dev/ttyNOPE: '
+     'plug the board in'),
+    (('PORT=/dev/null', 'MIP_PACKAGE=microdot-nope'),
+     "mip_packages: no package 'microdot-nope'; one of: microdot, "
+     "microdot-core, ")])
+def test_make_mip_install_mistakes_are_one_line(args, message):
+    code, out = make('mip-install', *args)
+    lines = [line for line in out.splitlines()
+             if not re.match(r'make(\[\d+\])?: \*\*\* \[', line)]
+    assert code == 2 and len(lines) == 1 and lines[0].startswith(message), \
+        out
