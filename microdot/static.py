@@ -195,12 +195,12 @@ def parse_range(header, size):
             return None
         return (size - min(n, size), size) if n and size else False
     start = _number(first)
-    end = _number(last) if last.strip() else size
+    end = _number(last) if last.strip() else start
     if start is None or end is None or end < start:
         return None
     if start >= size:
         return False
-    return start, min(end + 1, size)
+    return start, min(end + 1, size) if last.strip() else size
 
 
 def _matches(etag, header):

@@ -60,6 +60,8 @@ class Parsing(unittest.TestCase):
         self.assertEqual(parse_range('bytes=50-1000', 100), (50, 100))
         self.assertEqual(parse_range('BYTES = 1-2', 100), (1, 3))
         self.assertIs(parse_range('bytes=100-', 100), False)
+        self.assertIs(parse_range('bytes=900-', 100), False)
+        self.assertIs(parse_range('bytes=900-999', 100), False)
         self.assertIs(parse_range('bytes=-0', 100), False)
         self.assertIs(parse_range('bytes=-5', 0), False)
         for ignored in (None, 'bytes=0-1,5-6', 'items=0-1', 'bytes=5-2',
