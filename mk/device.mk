@@ -1,7 +1,8 @@
 # On-device tests: tools/devtest runs the shared suite on a board over serial
 # through mpremote; tools/vboard is the virtual board that CI uses.
 #   make test-device PORT=/dev/ttyACM0 [DEVTEST_ARGS="--install --copy ..."]
-#   make test-device BOARD=QEMU_ARM MPY_DIR=<micropython tree>
+#   make test-device BOARD=QEMU_ARM MPY_DIR=<micropython tree>   (examples/webui
+#     as a ROMFS image at /rom, for tests/test_romfs.py)
 #   make test-device BOARD=UNIX MPY_DIR=<micropython tree>   (on a vboard)
 #   make test-vboard [HEAP=200k]
 #   make vboard [HEAP=200k]        serve a virtual board, for mpremote by hand
@@ -19,7 +20,9 @@ else ifeq ($(origin BOARD),file)
 	@echo "make test-device: name the board: PORT=/dev/ttyACM0, or BOARD=QEMU_ARM or BOARD=UNIX with MPY_DIR=<micropython tree>"; exit 2
 else ifeq ($(BOARD),QEMU_ARM)
 	@$(MAKE) --no-print-directory firmware BOARD=QEMU_ARM
-	@$(DEVTEST) --qemu firmware/QEMU_ARM/microdot-$(IMAGE_SUFFIX).elf $(DEVTEST_ARGS)
+	@$(MAKE) --no-print-directory romfs APP=examples/webui
+	@$(DEVTEST) --qemu firmware/QEMU_ARM/microdot-$(IMAGE_SUFFIX).elf \
+	  --romfs firmware/romfs/webui.romfs $(DEVTEST_ARGS)
 else ifeq ($(BOARD),UNIX)
 	@$(MAKE) --no-print-directory firmware BOARD=UNIX
 	@$(DEVTEST) --vboard --heapsize $(HEAP) --label unix-image-$(HEAP) \
