@@ -111,6 +111,8 @@ def build_info(args):
                         'submodules': submodule_commits(
                             mpy_dir, board['submodules'])},
         'toolchain': toolchain(board, mpy_dir, args.idf),
+        # the ROMFS partition (rp2), or where devtest loads an image (qemu)
+        'romfs': board.get('romfs'),
         'frozen': frozen_files(board, mpy_dir),
         'images': [{'file': os.path.basename(image),
                     'size': os.path.getsize(image),
