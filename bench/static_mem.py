@@ -7,7 +7,8 @@
   bench/apps/probe.py), microdot.static against the core's send_file;
 - the bytes a repeat page load of examples/static moves: a browser's first
   visit (Accept-Encoding: gzip), then its revalidation with If-None-Match,
-  against the example's own server, which has no validators.
+  against the example's own server, which has no validators; and the same
+  for examples/webui as `make romfs` bundles it (gzip copies, manifest).
 
 Usage (standalone): .venv/bin/python bench/static_mem.py
 """
@@ -15,6 +16,7 @@ import hashlib
 import os
 import shutil
 import socket
+import subprocess
 import sys
 
 from servers import MICROPYTHON, SCRATCH, Server, app, micropython_path
@@ -22,6 +24,8 @@ from servers import MICROPYTHON, SCRATCH, Server, app, micropython_path
 ROOT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLE = os.path.join(ROOT_DIR, 'examples', 'static')
 PAGE = ['/static/index.html', '/static/style.css', '/static/app.js']
+WEBUI = os.path.join(ROOT_DIR, 'examples', 'webui')
+WEBUI_STAGE = os.path.join(ROOT_DIR, '.build', 'romfs', 'webui', 'static')
 SIZE = 1 << 20
 DOWNLOADS = 10
 HEAP = '200k'
@@ -110,11 +114,11 @@ def allocated(root, path, url):
     raise SystemExit('static_mem: no figures:\n' + output[-2000:])
 
 
-def page_load(port, etags=None):
+def page_load(port, etags=None, page=PAGE, accept=BROWSER):
     """Bytes on the wire for the page's files; with etags, a revalidation."""
     total, tags = 0, {}
-    for url in PAGE:
-        headers = BROWSER
+    for url in page:
+        headers = accept
         if etags and url in etags:
             headers += 'If-None-Match: %s\r\n' % etags[url]
         status, fields, _, n = request(port, url, headers)
@@ -149,6 +153,26 @@ def repeat_load_figures(root, path):
     return first, repeat, example_repeat
 
 
+def webui_bundle_figures(path):
+    """First and repeat page load of examples/webui as bundled."""
+    subprocess.run([sys.executable, os.path.join(ROOT_DIR, 'tools', 'romfs.py'),
+                    'build', WEBUI, '--out', os.path.join(SCRATCH, 'romfs')],
+                   check=True, capture_output=True)
+    srv = server(WEBUI_STAGE, path)
+    if not srv.start():
+        raise SystemExit('static_mem: server did not start:\n' + srv.stop())
+    page = ['/static/' + name for name in ('index.html', 'style.css', 'app.js')]
+    try:
+        first, etags = page_load(srv.port, page=page)
+        repeat, _ = page_load(srv.port, etags, page)
+        identity, _ = page_load(srv.port, page=page, accept='')
+    finally:
+        srv.stop()
+    raw = sum(os.path.getsize(os.path.join(WEBUI, 'static', p.rsplit('/', 1)[1]))
+              for p in page)
+    return raw, first, repeat, identity
+
+
 def measure():
     root, digest = make_root()
     path = micropython_path('ours', compiled=True)
@@ -157,12 +181,13 @@ def measure():
     ours = allocated(root, path, '/static/big.bin')
     core = allocated(root, path, '/send_file/big.bin')
     first, repeat, example_repeat = repeat_load_figures(root, path)
+    webui = webui_bundle_figures(path)
     return {'downloads_ok': good, 'downloads': DOWNLOADS,
             'smallest_heap_kib': smallest,
             'output': output if good < DOWNLOADS else '',
             'alloc_static': ours, 'alloc_send_file': core,
             'first_load': first, 'repeat_load': repeat,
-            'example_repeat_load': example_repeat}
+            'example_repeat_load': example_repeat, 'webui': webui}
 
 
 def lines(m):
@@ -182,6 +207,10 @@ def lines(m):
     if m['example_repeat_load'] is not None:
         out.append('| same page, repeat load from the example\'s send_file '
                    'server (no validators) | %d B |' % m['example_repeat_load'])
+    out.append('| examples/webui as bundled by make romfs (%d B of files): first '
+               'load, gzip copies | %d B on the wire |' % m['webui'][:2])
+    out.append('| same page, first load by a client without gzip | %d B |' % m['webui'][3])
+    out.append('| same page, repeat load | %d B |' % m['webui'][2])
     if m['output']:
         out += ['', 'Server output at %s:' % HEAP, '', '```', m['output'][-1500:], '```']
     return out
