@@ -462,9 +462,10 @@ class Static:
         if decompress:
             try:
                 f = _gunzip(f)
-                # the first read allocates the 32 KB gzip window: fail now,
-                # with a status, rather than in the middle of the body
-                first = f.read(self.buffer_size)
+                if request.method.upper() == 'GET':
+                    # the first read allocates the 32 KB gzip window: fail
+                    # now, with a status, rather than in the middle of the body
+                    first = f.read(self.buffer_size)
             except MemoryError:
                 f.close()
                 return 'Service unavailable: no memory to decompress', 503

@@ -493,3 +493,37 @@ class Symlinks(unittest.TestCase):
             self.assertEqual(res.status_code, 404, path)
         res = await get(app, '/static/alias.txt')
         self.assertEqual(res.text, 'inside')
+
+
+@unittest.skipUnless(CPYTHON, 'WSGI servers are CPython only')
+class UnderWSGI(unittest.TestCase):
+    def test_range_and_gzip(self):
+        import io
+        from microdot.wsgi import Microdot as WSGIMicrodot
+        app = WSGIMicrodot()
+        Static(app, root=ASSETS, buffer_size=100)
+        seen = {}
+
+        def start_response(status, headers):
+            seen['status'] = status
+            seen['headers'] = dict(headers)
+
+        def call(**headers):
+            env = {'SCRIPT_NAME': '', 'PATH_INFO': '/static/hello.txt',
+                   'QUERY_STRING': '', 'REQUEST_METHOD': 'GET',
+                   'SERVER_PROTOCOL': 'HTTP/1.1', 'REMOTE_ADDR': '127.0.0.1',
+                   'REMOTE_PORT': '1', 'wsgi.url_scheme': 'http',
+                   'wsgi.input': io.BytesIO(b''), 'CONTENT_LENGTH': ''}
+            env.update(headers)
+            body = app(env, start_response)
+            try:
+                return b''.join(body)
+            finally:
+                body.close()
+
+        self.assertEqual(call(HTTP_RANGE='bytes=5-304'),
+                         read('hello.txt')[5:305])
+        self.assertTrue(seen['status'].startswith('206'))
+        self.assertEqual(call(HTTP_ACCEPT_ENCODING='gzip'),
+                         read('hello.txt.gz'))
+        self.assertEqual(seen['headers']['Content-Encoding'], 'gzip')

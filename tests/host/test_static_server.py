@@ -144,7 +144,8 @@ def test_paths_outside_root_are_404(server, path):
 
 @pytest.mark.parametrize('headers', [
     b'Range: bytes=\xc3\xa9-\r\n', b'Range: bytes=1-2-3\r\n',
-    b'If-None-Match: "\r\n', b'If-Modified-Since: 32 Foo 99999 99:99:99 GMT\r\n',
+    b'If-None-Match: "\r\n',
+    b'If-Modified-Since: 32 Foo 99999 99:99:99 GMT\r\n',
     b'Accept-Encoding: gzip;q=nan\r\n', b'Accept-Encoding: ;;;,,,\r\n',
     b'If-Range: \r\nRange: bytes=0-1\r\n'])
 def test_malformed_headers_get_the_file(server, headers):

@@ -1,5 +1,8 @@
 """microdot.static over real sockets, for tests/host/test_static_server.py,
-under CPython and MicroPython: python static_app.py --host H --port P --root DIR"""
+under CPython and MicroPython:
+
+    python static_app.py --host H --port P --root DIR
+"""
 import sys
 
 from microdot import Microdot
