@@ -232,6 +232,18 @@ def _stat(path):
     return st[0] & 0x4000 != 0, st[6], st[8]
 
 
+def _negotiate(codings, st, gz):
+    """(send the .gz copy, decompress it) for the codings a client accepts
+    (see accepted_codings), the file's stat and its .gz copy's."""
+    if gz is None:
+        return False, False
+    if st is None:  # only the .gz: sent as it is unless refused
+        wanted = codings is None or codings[0] > 0
+        return wanted, not wanted
+    return codings is not None and codings[0] > 0 and (
+        codings[1] is None or codings[0] >= codings[1]), False
+
+
 class _GzipReader:
     """gzip.GzipFile that also closes the file it reads from."""
 
@@ -377,8 +389,51 @@ class Static:
 
     def response(self, request, path):
         """The response to a GET or HEAD of `path` (relative to root)."""
+        rel, name, st, gz = self._find(path)
+        headers = request.headers
+        gz_wanted, decompress = _negotiate(
+            accepted_codings(headers.get('Accept-Encoding')), st, gz)
+        if decompress and _gunzip is None:
+            return 'Not acceptable: only stored gzip-compressed', 406
+        if gz_wanted or decompress:
+            filename, variant, st = name + '.gz', rel + '.gz', gz
+        else:
+            filename, variant = name, rel
+        size, mtime = st[1], st[2]
+        etag = self.etag(variant, size, mtime)
+        if etag and decompress:
+            etag = etag[:-1] + '-identity"'
+        mtime = mtime + _EPOCH_OFFSET if _EPOCH_OFFSET is not None and \
+            mtime > 0 else None
+        res_headers = self._headers(rel, etag, mtime, gz is not None,
+                                    gz_wanted)
+        if self._not_modified(headers, etag, mtime):
+            if not decompress:
+                res_headers['Content-Length'] = str(size)
+            return Response(None, 304, res_headers)
+        if decompress:
+            return self._decompressed(request, filename, res_headers)
+        start, length, status = 0, size, 200
+        if request.method.upper() == 'GET' and \
+                self._range_applies(headers.get('If-Range'), etag, mtime):
+            byte_range = parse_range(headers.get('Range'), size)
+            if byte_range is False:
+                res_headers['Content-Range'] = 'bytes */%d' % size
+                return Response(b'', 416, res_headers)
+            if byte_range:
+                start, end = byte_range
+                length, status = end - start, 206
+                res_headers['Content-Range'] = 'bytes %d-%d/%d' % (
+                    start, end - 1, size)
+        res_headers['Content-Length'] = str(length)
+        return Response(FileBody(open(filename, 'rb'), start, length,
+                                 self.buffer_size), status, res_headers)
+
+    def _find(self, path):
+        """(relative path, file name, stat, stat of the .gz copy) of what
+        `path` names; 404 when nothing (or something outside root)."""
         rel = safe_path(path)
-        if rel is None or rel == MANIFEST:
+        if rel is None or rel.rsplit('/', 1)[-1] == MANIFEST:
             Microdot.abort(404)
         name = self._join(rel)
         st = _stat(name)
@@ -392,85 +447,44 @@ class Static:
             st = _stat(name)
         if st and st[0]:
             st = None
-        gz = None
-        if not rel.endswith('.gz'):
-            gz = _stat(name + '.gz')
-            if gz and gz[0]:
-                gz = None
-        if st is None and gz is None:
+        gz = None if rel.endswith('.gz') else _stat(name + '.gz')
+        if gz and gz[0]:
+            gz = None
+        if (st is None and gz is None) or \
+                not self._inside_root(name if st else name + '.gz'):
             Microdot.abort(404)
-        if not self._inside_root(name if st else name + '.gz'):
-            Microdot.abort(404)
-        headers = request.headers
-        codings = accepted_codings(headers.get('Accept-Encoding'))
-        decompress = False
-        if gz is None:
-            gz_wanted = False
-        elif st is None:
-            gz_wanted = codings is None or codings[0] > 0
-            if not gz_wanted:
-                if _gunzip is None:
-                    return 'Not acceptable: this file is only stored ' \
-                        'gzip-compressed', 406
-                decompress = True
-        else:
-            gz_wanted = codings is not None and codings[0] > 0 and (
-                codings[1] is None or codings[0] >= codings[1])
-        if gz_wanted or decompress:
-            filename, variant, st = name + '.gz', rel + '.gz', gz
-        else:
-            filename, variant = name, rel
-        etag = self.etag(variant, st[1], st[2])
-        if etag and decompress:
-            etag = etag[:-1] + '-identity"'
-        res_headers = {'Content-Type': self.content_type(rel)}
-        if gz is not None:
-            res_headers['Vary'] = 'Accept-Encoding'
+        return rel, name, st, gz
+
+    def _headers(self, rel, etag, mtime, has_gz, gz_wanted):
+        headers = {'Content-Type': self.content_type(rel)}
+        if has_gz:
+            headers['Vary'] = 'Accept-Encoding'
         if gz_wanted:
-            res_headers['Content-Encoding'] = 'gzip'
+            headers['Content-Encoding'] = 'gzip'
         if etag:
-            res_headers['ETag'] = etag
-        mtime = None
-        if _EPOCH_OFFSET is not None and st[2] > 0:
-            mtime = st[2] + _EPOCH_OFFSET
-            res_headers['Last-Modified'] = http_date(mtime)
+            headers['ETag'] = etag
+        if mtime is not None:
+            headers['Last-Modified'] = http_date(mtime)
         cache = self.cache_control(rel)
         if cache:
-            res_headers['Cache-Control'] = cache
-        size = st[1]
-        if self._not_modified(headers, etag, mtime):
-            if not decompress:
-                res_headers['Content-Length'] = str(size)
-            return Response(None, 304, res_headers)
-        start, length, status = 0, None if decompress else size, 200
-        if not decompress and request.method.upper() == 'GET':
-            byte_range = None
-            if self._range_applies(headers.get('If-Range'), etag, mtime):
-                byte_range = parse_range(headers.get('Range'), size)
-            if byte_range is False:
-                res_headers['Content-Range'] = 'bytes */%d' % size
-                return Response(b'', 416, res_headers)
-            if byte_range:
-                start, end = byte_range
-                length, status = end - start, 206
-                res_headers['Content-Range'] = 'bytes %d-%d/%d' % (
-                    start, end - 1, size)
-        if length is not None:
-            res_headers['Content-Length'] = str(length)
+            headers['Cache-Control'] = cache
+        return headers
+
+    def _decompressed(self, request, filename, headers):
+        """The .gz file decompressed on the fly (length unknown: chunked)."""
         f = open(filename, 'rb')
         first = None
-        if decompress:
-            try:
-                f = _gunzip(f)
-                if request.method.upper() == 'GET':
-                    # the first read allocates the 32 KB gzip window: fail
-                    # now, with a status, rather than in the middle of the body
-                    first = f.read(self.buffer_size)
-            except MemoryError:
-                f.close()
-                return 'Service unavailable: no memory to decompress', 503
-        return Response(FileBody(f, start, length, self.buffer_size, first),
-                        status, res_headers)
+        try:
+            f = _gunzip(f)
+            if request.method.upper() == 'GET':
+                # the first read allocates the 32 KB gzip window: fail now,
+                # with a status, rather than in the middle of the body
+                first = f.read(self.buffer_size)
+        except MemoryError:
+            f.close()
+            return 'Service unavailable: no memory to decompress', 503
+        return Response(FileBody(f, 0, None, self.buffer_size, first), 200,
+                        headers)
 
     def _join(self, rel):
         if not rel:
