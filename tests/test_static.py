@@ -439,6 +439,18 @@ class Gzip(unittest.TestCase):
         self.assertEqual(len(res.body), 420)
 
     @async_test
+    async def test_only_gz_without_a_decompressor(self):
+        import microdot.static as static
+        saved = static._gunzip
+        static._gunzip = None  # a port built without deflate
+        try:
+            res = await get(make_app(), '/static/only.css',
+                            Accept_Encoding='identity')
+        finally:
+            static._gunzip = saved
+        self.assertEqual(res.status_code, 406)
+
+    @async_test
     async def test_gz_file_itself(self):
         res = await get(make_app(), '/static/hello.txt.gz',
                         Accept_Encoding='gzip')
