@@ -9,7 +9,8 @@ so no server always follows the same one). Each cell keeps the best of its
 rounds, which discounts moments when other work on the machine stole CPU,
 and the least CPU time the server process used per request, a figure that
 other load on the machine disturbs much less than req/s.
-Then the MicroPython heap figures (bench/mpmem.py). Results go to
+Then the MicroPython heap figures (bench/mpmem.py) and those of
+microdot.static (bench/static_mem.py). Results go to
 bench/results/ (results.md, chart.png, results.json).
 
 Bounded: with the defaults about 7 minutes, every wrk run capped in time.
@@ -25,6 +26,7 @@ import time
 import loadgen
 import mpmem
 import report
+import static_mem
 from servers import check_tools, cpython_servers, micropython_servers
 
 NOTES = [
@@ -96,6 +98,10 @@ def main():
                 load_before, os.getloadavg()[0]),
             'notes': NOTES, 'duration_s': round(time.time() - started)}
     report.write(runs, rss, memory, names, meta)
+    if not args.no_memory:
+        print('bench: microdot.static figures', flush=True)
+        with open(os.path.join(report.RESULTS, 'results.md'), 'a') as f:
+            f.write('\n' + '\n'.join(static_mem.lines(static_mem.measure())) + '\n')
     print('bench: done in %d s: %s' % (meta['duration_s'],
                                         os.path.join(report.RESULTS, 'results.md')))
 

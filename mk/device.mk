@@ -1,7 +1,8 @@
 # On-device tests: tools/devtest runs the shared suite on a board over serial
 # through mpremote; tools/vboard is the virtual board that CI uses.
 #   make test-device PORT=/dev/ttyACM0 [DEVTEST_ARGS="--install --copy ..."]
-#   make test-device BOARD=QEMU_ARM [MPY_DIR=<micropython tree>]
+#   make test-device BOARD=QEMU_ARM [MPY_DIR=<micropython tree>]   (examples/webui
+#     as a ROMFS image at /rom, for tests/test_romfs.py)
 #   make test-device BOARD=UNIX [MPY_DIR=<micropython tree>]   (on a vboard)
 # Without MPY_DIR an image already in firmware/<board>/ is tested as it is.
 #   make test-vboard [HEAP=200k]
@@ -29,7 +30,9 @@ else ifeq ($(origin BOARD),file)
 	@echo "make test-device: name the board: PORT=/dev/ttyACM0, or BOARD=QEMU_ARM or BOARD=UNIX with MPY_DIR=<micropython tree>"; exit 2
 else ifeq ($(BOARD),QEMU_ARM)
 	$(call image_for_test,QEMU_ARM,.elf)
-	@$(DEVTEST) --qemu "$(call BUILT_IMAGE,QEMU_ARM,.elf)" $(DEVTEST_ARGS)
+	@$(MAKE) --no-print-directory romfs APP=examples/webui
+	@$(DEVTEST) --qemu "$(call BUILT_IMAGE,QEMU_ARM,.elf)" \
+	  --romfs firmware/romfs/webui.romfs $(DEVTEST_ARGS)
 else ifeq ($(BOARD),UNIX)
 	$(call image_for_test,UNIX,)
 	@$(DEVTEST) --vboard --heapsize $(HEAP) --label unix-image-$(HEAP) \

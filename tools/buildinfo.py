@@ -130,6 +130,8 @@ def build_info(args):
         'micropython': micropython_info(mpy_dir, args.mpy_tag,
                                         board['submodules']),
         'toolchain': toolchain(board, mpy_dir, args.idf),
+        # the ROMFS partition (rp2), or where devtest loads an image (qemu)
+        'romfs': board.get('romfs'),
         'frozen': frozen_files(board, mpy_dir),
         'images': [{'file': os.path.basename(image),
                     'size': os.path.getsize(image),

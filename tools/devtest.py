@@ -19,6 +19,7 @@ connection, a board that stops answering).
 """
 import argparse
 import ast
+import json
 import os
 import re
 import select
@@ -48,6 +49,17 @@ RESET_SIGNS = (b'MPY: soft reboot', b'raw REPL; CTRL-B to exit\r\n',
                b'\nMicroPython ')
 QEMU_CMD = ['qemu-system-arm', '-machine', 'mps2-an385', '-nographic',
             '-monitor', 'null', '-semihosting', '-serial', 'pty', '-kernel']
+
+# A ROMFS image in the emulated board's memory (boards/QEMU_ARM/board.json:
+# the qemu port has vfs.VfsRom but no ROMFS partition), mounted at /rom
+# before every module: a soft reset unmounts it.
+ROMFS_MOUNT_CODE = '''\
+import vfs, uctypes
+try:
+    vfs.mount(vfs.VfsRom(uctypes.bytearray_at(%d, %d)), '/rom')
+except OSError:
+    pass
+'''
 
 EXIT_FAILED = 1
 EXIT_BOARD = 2
@@ -173,6 +185,7 @@ class Board:
         except TransportError as exc:
             raise BoardError('cannot open %s: %s' % (port, exc))
         self.tests_dir = None
+        self.prelude = ''  # code run before each module (ROMFS mount)
 
     def close(self):
         try:
@@ -258,9 +271,10 @@ class Board:
         """Run one module with the board's test runner; return its output."""
         # The folder goes on sys.path by name: on some filesystems ''
         # finds nothing outside '/'.
-        code = ('import sys\nsys.path[:0] = [%r, %r]\nimport runner\n'
-                'runner.run_module(%r, True)\n'
-                % (self.tests_dir + '/mpy', self.tests_dir, name))
+        code = self.prelude + (
+            'import sys\nsys.path[:0] = [%r, %r]\nimport runner\n'
+            'runner.run_module(%r, True)\n'
+            % (self.tests_dir + '/mpy', self.tests_dir, name))
         t = self.transport
         self._call('starting ' + name, t.exec_raw_no_follow, code)
         out = bytearray()
@@ -527,15 +541,23 @@ def start_vboard(heapsize, micropython):
     return Started(cmd, rb'^vboard: (\S+) \(heap', 'the virtual board')
 
 
-def start_qemu(firmware):
+def qemu_romfs_address():
+    with open(os.path.join(ROOT, 'boards', 'QEMU_ARM', 'board.json')) as f:
+        return int(json.load(f)['romfs']['address'], 0)
+
+
+def start_qemu(firmware, romfs=None):
     if not shutil.which(QEMU_CMD[0]):
         raise BoardError('qemu-system-arm is not installed (Debian: '
                          'apt-get install qemu-system-arm)')
     if not os.path.exists(firmware):
         raise BoardError('no firmware image at %s (make firmware '
                          'BOARD=QEMU_ARM MPY_DIR=...)' % firmware)
-    return Started(QEMU_CMD + [firmware], rb'redirected to (/dev/pts/\d+)',
-                   'qemu')
+    cmd = QEMU_CMD + [firmware]
+    if romfs:
+        cmd += ['-device', 'loader,file=%s,addr=0x%x,force-raw=on' % (
+            romfs, qemu_romfs_address())]
+    return Started(cmd, rb'redirected to (/dev/pts/\d+)', 'qemu')
 
 
 # ---- the run ----
@@ -558,6 +580,9 @@ def parse_args(argv):
     where.add_argument('--qemu', metavar='FIRMWARE',
                        help='boot this QEMU_ARM image in qemu-system-arm and '
                             'test it')
+    where.add_argument('--romfs', metavar='IMAGE',
+                       help='with --qemu: load this ROMFS image into the '
+                            "emulated board's memory and mount it at /rom")
     parser.add_argument('--copy', action='store_true',
                         help='copy the tests to the board (%s) instead of '
                              'mounting them: for boards where mount is too '
@@ -612,10 +637,14 @@ def open_board(args):
     if args.vboard:
         started = start_vboard(args.heapsize, args.micropython)
     elif args.qemu:
-        started = start_qemu(args.qemu)
+        started = start_qemu(args.qemu, args.romfs)
     try:
         port = started.port if started else port
-        return started, Board(port, soft_reset=args.soft_reset)
+        board = Board(port, soft_reset=args.soft_reset)
+        if args.qemu and args.romfs:
+            board.prelude = ROMFS_MOUNT_CODE % (
+                qemu_romfs_address(), os.path.getsize(args.romfs))
+        return started, board
     except BaseException:
         if started:
             started.stop()

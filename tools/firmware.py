@@ -281,10 +281,16 @@ class Build:
         steps.append(self.make(os.path.join(self.mpy_dir, 'mpy-cross'),
                                jobs))
         env = {'UTEMPLATE_DIR': self.utemplate_dir}
+        port_env = dict(env)
+        romfs = self.board.get('romfs', {}).get('bytes')
+        if self.port == 'rp2' and romfs:
+            # from the environment, so the port's Makefile adds its own
+            port_env['CMAKE_ARGS'] = \
+                '-DMICROPY_DEF_BOARD=MICROPY_HW_ROMFS_BYTES=%d' % romfs
         port_build = self.make(
             self.port_dir(), jobs, *self.board_args(),
             'BUILD=' + self.build_dir, 'FROZEN_MANIFEST=' + self.manifest,
-            env=env)
+            env=port_env)
         port_build.path = port_path
         steps.append(port_build)
         steps += [

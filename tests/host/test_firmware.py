@@ -39,6 +39,13 @@ BUILDS = {
     'RPI_PICO_W': ('rp2', 'BOARD=RPI_PICO_W', 'firmware.uf2', '.uf2'),
     'RPI_PICO2_W': ('rp2', 'BOARD=RPI_PICO2_W', 'firmware.uf2', '.uf2'),
 }
+# The ROMFS partition of the rp2 boards (boards/*/board.json).
+ROMFS_ENV = {
+    'RPI_PICO_W': 'CMAKE_ARGS=-DMICROPY_DEF_BOARD=MICROPY_HW_ROMFS_BYTES='
+                  '131072 ',
+    'RPI_PICO2_W': 'CMAKE_ARGS=-DMICROPY_DEF_BOARD=MICROPY_HW_ROMFS_BYTES='
+                   '262144 ',
+}
 # The port's own manifest each board includes before ours.
 PORT_MANIFESTS = {
     'UNIX': '$(PORT_DIR)/variants/standard/manifest.py',
@@ -270,7 +277,7 @@ def expected_plan(board, mpy_dir=MPY, docker=False, clone=None,
         make('-C %s/mpy-cross -j2' % mpy_dir),
         make('-C %s/ports/%s -j2 %s BUILD=%s FROZEN_MANIFEST=%s/boards/%s/'
              'manifest.py' % (mpy_dir, port, args, build, ROOT, board),
-             env=path + 'UTEMPLATE_DIR=%s ' % ut),
+             env=path + ROMFS_ENV.get(board, '') + 'UTEMPLATE_DIR=%s ' % ut),
     ]
     lines += [
         'rm -rf %s/firmware/%s' % (ROOT, board),
