@@ -9,6 +9,7 @@ module, wherever it was imported from.
 Run: python webui.py [--host HOST] [--port PORT]   (also under MicroPython)
 On a board, from /rom: import webui; webui.app.run()
 """
+import errno
 import gc
 import sys
 
@@ -31,6 +32,8 @@ Static(app, url_prefix='', root=HERE + '/static')
 
 
 def options(argv, host='0.0.0.0', port=5000):
+    """--host and --port from the command line (MicroPython has no
+    argparse)."""
     args = list(argv)
     while args:
         arg = args.pop(0)
@@ -41,6 +44,19 @@ def options(argv, host='0.0.0.0', port=5000):
     return host, port
 
 
+def serve(app, host, port, **kwargs):
+    """app.run() that says where it serves; a port in use is one line."""
+    print('serving on http://%s:%d/' % (host, port))
+    try:
+        app.run(host=host, port=port, **kwargs)
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        print('port %d is in use: stop what uses it, or pass --port N'
+              % port, file=sys.stderr)
+        sys.exit(1)
+
+
 if __name__ == '__main__':
     host, port = options(sys.argv[1:])
-    app.run(host=host, port=port)
+    serve(app, host, port)

@@ -26,6 +26,7 @@ EXAMPLES = [
     ('templates', 'jinja_app.py', False),
     ('asgi_wsgi', 'asgi_app.py', False),
     ('asgi_wsgi', 'wsgi_app.py', False),
+    ('webui', 'webui.py', True),
 ]
 CASES = [(folder, script, runtime) for folder, script, mpy in EXAMPLES
          for runtime in (['cpython', 'micropython'] if mpy else ['cpython'])]
