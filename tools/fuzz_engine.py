@@ -6,9 +6,11 @@
 # that refused everything would find nothing).
 #
 #   micropython tools/fuzz_engine.py SEED TARGET:START:COUNT ...
+#   micropython tools/fuzz_engine.py files TARGET FOLDER ...
 #
-# prints one `FUZZRESULT {json}` line per slice (tools/fuzz.py reads them);
-# `... digest SEED TARGET COUNT` a digest of the first COUNT inputs.
+# print one `FUZZRESULT {json}` line per slice or folder (tools/fuzz.py
+# reads them); `... digest SEED TARGET COUNT` prints a digest of the first
+# COUNT inputs.
 import binascii
 import json
 import sys
@@ -226,13 +228,14 @@ def check(target, data, is_seed):
     return None
 
 
-def run_slice(target, seed, start, count, keep=5):
-    """Run inputs start..start+count-1 of a target. Crashes are grouped by
+def run_inputs(target, inputs, keep=5):
+    """Check (label, data, is_seed) inputs. Crashes are grouped by
     exception type and place; the first `keep` inputs of each are kept."""
     crashes = {}
-    for n in range(start, start + count):
-        data = generate(target, seed, n)
-        found = check(target, data, n < len(target.seeds))
+    count = 0
+    for label, data, is_seed in inputs:
+        count += 1
+        found = check(target, data, is_seed)
         if found is None:
             continue
         kind, message, trace = found
@@ -245,9 +248,32 @@ def run_slice(target, seed, start, count, keep=5):
         crash['count'] += 1
         if len(crash['inputs']) < keep:
             crash['inputs'].append(
-                [n, binascii.hexlify(data).decode()])
-    return {'target': target.name, 'seed': seed, 'start': start,
-            'count': count, 'crashes': list(crashes.values())}
+                [label, binascii.hexlify(data).decode()])
+    return {'target': target.name, 'count': count,
+            'crashes': list(crashes.values())}
+
+
+def run_slice(target, seed, start, count):
+    """Inputs start..start+count-1 of a target."""
+    def inputs():
+        for n in range(start, start + count):
+            yield n, generate(target, seed, n), n < len(target.seeds)
+    result = run_inputs(target, inputs())
+    result['start'] = start
+    return result
+
+
+def run_files(target, folder):
+    """Every file of a folder as an input (a corpus atheris saved)."""
+    import os
+
+    def inputs():
+        for name in sorted(os.listdir(folder)):
+            with open(folder + '/' + name, 'rb') as f:
+                yield name, f.read(), False
+    result = run_inputs(target, inputs())
+    result['start'] = folder
+    return result
 
 
 def digest(target, seed, count):
@@ -266,6 +292,11 @@ def main(argv):
         by_name[target.name] = target
     if argv[1] == 'digest':  # digest SEED TARGET COUNT
         print(digest(by_name[argv[3]], int(argv[2]), int(argv[4])))
+        return
+    if argv[1] == 'files':  # files TARGET FOLDER ...
+        for folder in argv[3:]:
+            result = run_files(by_name[argv[2]], folder)
+            print('FUZZRESULT ' + json.dumps(result))
         return
     seed = int(argv[1])
     for spec in argv[2:]:

@@ -21,9 +21,11 @@ def test_ci_profile_finds_no_crash_on_either_runtime():
                            '--profile', 'ci'], cwd=ROOT, capture_output=True,
                           text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
-    assert 'fuzz: 20000 inputs per runtime' in proc.stdout, proc.stdout
+    assert 'cpython 20000 inputs' in proc.stdout, proc.stdout
+    assert 'micropython 20000 inputs' in proc.stdout, proc.stdout
     for target in fuzz_targets.TARGETS:
-        assert '%-11s %10d %12d' % (target.name, 2000, 2000) in proc.stdout
+        assert '%-11s %9d %9d %11d' % (target.name, 0, 2000, 2000) \
+            in proc.stdout
 
 
 def test_both_runtimes_generate_the_same_corpus():
