@@ -1510,6 +1510,8 @@ class Response:
             headers['Content-Encoding'] = compressed \
                 if isinstance(compressed, str) else 'gzip'
         if stream is None:
+            if '\x00' in filename + file_extension:
+                raise HTTPException(404, 'Not found')  # never to the OS
             try:
                 stream = open(filename + file_extension, 'rb')
             except OSError:
