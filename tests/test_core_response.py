@@ -820,3 +820,12 @@ class SendFileTests(DefaultsMixin, unittest.TestCase):
         with self.assertRaises(HTTPException) as ctx:
             send_file(FILES_DIR + '/does-not-exist.txt')
         self.assertEqual(ctx.exception.status_code, 404)
+
+    @unittest.skipUnless(HAS_FILESYSTEM, 'no filesystem')
+    def test_name_with_nul_is_404_not_another_file(self):
+        # MicroPython's open() stops at a NUL: 'test.txt\0.png' would
+        # open test.txt; CPython raised ValueError (a 500)
+        for name in ('/test.txt\x00.png', '/test.txt\x00'):
+            with self.assertRaises(HTTPException) as ctx:
+                send_file(FILES_DIR + name)
+            self.assertEqual(ctx.exception.status_code, 404)
