@@ -5,12 +5,17 @@
 # then reports the test as an unexpected success.
 import unittest
 
-from microdot.microdot import HTTPException, URLPattern
-from support import MICROPYTHON
+from microdot.microdot import (AsyncBytesIO, HTTPException, URLPattern,
+                               _read_chunked, parse_header_lines,
+                               parse_request_head)
+from support import MICROPYTHON, run
 
 
 def _open_on_micropython(f):
     return unittest.expectedFailure(f) if MICROPYTHON else f
+
+
+_open = unittest.expectedFailure
 
 
 class FuzzFoundTests(unittest.TestCase):
@@ -50,6 +55,22 @@ class FuzzFoundTests(unittest.TestCase):
             return
         self.assertIsNone(p.match('/users/42'))
         self.assertEqual(p.match('/user\x00s/42'), {'id': 42})
+
+    # F3, the head target's seed 8: the contract allows obs-text and
+    # decodes it with replacement.
+    @_open
+    def test_obs_text_header_value_is_accepted(self):
+        head = parse_request_head(b'GET / HTTP/1.1\r\nHost: h\r\n'
+                                  b'X-Obs: caf\xc3\xa9 \xff\r\n\r\n')
+        headers = parse_header_lines(head[3])
+        self.assertEqual(headers['X-Obs'], 'caf\u00e9 \ufffd')
+
+    # F4, the chunked target's seed 2: a quoted-string may hold ';'.
+    @_open
+    def test_quoted_chunk_extension_may_hold_a_semicolon(self):
+        body = run(_read_chunked(AsyncBytesIO(
+            b'3;a="q;uoted";b\r\nabc\r\n0\r\n\r\n'), 100))
+        self.assertEqual(body, b'abc')
 
 
 if __name__ == '__main__':
