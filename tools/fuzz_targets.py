@@ -120,7 +120,7 @@ def parse_head(data):
     return result
 
 
-# ---- whole requests (head and body) as the server reads them ----
+# ---- whole requests (heads and bodies) as the server reads them ----
 
 REQUEST_SEEDS = [
     HEAD_SEEDS[0],
@@ -134,21 +134,32 @@ REQUEST_SEEDS = [
     b'PUT /j HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\n'
     b'Content-Length: 14\r\n\r\n{"a": [1, {}]}',
     b'GET / HTTP/1.0\r\n\r\n',
+    b'POST /a HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc\r\n'
+    b'GET /b?c=d HTTP/1.1\r\nHost: h\r\n\r\n'
+    b'POST /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n'
+    b'2\r\nhi\r\n0\r\n\r\nGET /d HTTP/1.1\r\nHost: h\r\n'
+    b'Connection: close\r\n\r\n',
 ]
 REQUEST_TOKENS = HEAD_TOKENS + [b'0\r\n\r\n', b'5\r\nhello\r\n', b'[', b'{',
                                 b'"', b'%41', b'&', b'=']
 
 
-def read_request(data):
-    req = run_coro(Request.create(None, AsyncBytesIO(data), None, ADDR))
-    if req is None:
-        return None
-    req.headers.get('Host')
-    req.args
-    req.cookies
-    req.form
-    req.json
-    return req
+def read_requests(data):
+    """Pipelined requests as the server reads them: through its buffered
+    reader, with small reads so that heads and bodies span several."""
+    reader = microdot._BufferedReader(AsyncBytesIO(data),
+                                      size=3 + len(data) % 61)
+    while True:
+        req = run_coro(Request.create(None, reader, None, ADDR))
+        if req is None:
+            return
+        req.headers.get('Host')
+        req.args
+        req.cookies
+        req.form
+        req.json
+        if not req._keep:
+            return
 
 
 # ---- chunked bodies ----
@@ -382,7 +393,7 @@ TARGETS = [
            (ValueError, HTTPException, EOFError),
            'ValueError / HTTPException 400, 501, 505: answered with that '
            'status (400 for ValueError), connection closed'),
-    Target('request', read_request, REQUEST_SEEDS, REQUEST_TOKENS,
+    Target('request', read_requests, REQUEST_SEEDS, REQUEST_TOKENS,
            (ValueError, HTTPException, EOFError),
            'ValueError: 400; EOFError: a truncated body, connection closed; '
            'HTTPException 400 (bad JSON), 413'),
