@@ -94,7 +94,8 @@ HEAD_TOKENS = [
     b'keep-alive', b'Expect: 100-continue\r\n', b'HTTP/1.1', b'HTTP/1.0',
     b'HTTP/2.0', b'HTTP/1.10', b'http://', b'https://h', b'*', b'OPTIONS',
     b'/', b'?', b'%', b'%00', b'%2f', b'\x00', b'\x7f', b'\xc3\xa9',
-    b'\xef\xbb\xbf', b'Cookie: ', b'a=1; ', b'X-Long: ' + b'x' * 2100 + b'\r\n',
+    b'\xef\xbb\xbf', b'Cookie: ', b'a=1; ',
+    b'X-Long: ' + b'x' * 2100 + b'\r\n',
 ]
 
 
