@@ -391,6 +391,8 @@ class URLPattern:
     def _parse(self):
         """Validate the pattern. A pattern without dynamic parts is matched
         by string comparison; only dynamic ones get a regex."""
+        if '\x00' in self.url_pattern:  # MicroPython's re stops at a NUL
+            raise ValueError('invalid URL pattern')
         source = ''
         segments = []
         group = 1
@@ -438,7 +440,10 @@ class URLPattern:
             self._parse()
         if self._static is not None:
             return _NO_ARGS if path == self._static else None
-        g = self.regex.match(path)
+        try:
+            g = self.regex.match(path)
+        except RuntimeError:  # MicroPython's re: too deep for a long path
+            return None
         if not g:
             return None
         args = {}
@@ -479,8 +484,7 @@ class _BoundedStream:
             return b''
         conn = _timed(self.reader)
         data = await self.reader.read(min(n, self.remaining))
-        if conn is not None:
-            conn.deadline = 0
+        _untimed(conn)
         if not data:
             raise EOFError('body truncated')
         self.remaining -= len(data)
@@ -492,8 +496,7 @@ class _BoundedStream:
             return b''
         conn = _timed(self.reader)
         data = await self.reader.readexactly(n)
-        if conn is not None:
-            conn.deadline = 0
+        _untimed(conn)
         if len(data) < n:
             raise EOFError('body truncated')
         self.remaining -= n
@@ -511,13 +514,21 @@ class _BoundedStream:
 
 def _timed(reader):
     """The server connection behind a reader, with a deadline set for the
-    body read about to start (a stalled client is dropped), or None."""
+    body read about to start (a stalled client is dropped, and a waiting
+    client may have its slot), or None."""
     conn = getattr(reader, 'conn', None)
     if conn is not None and not conn.deadline:
         conn.request_deadline = 0
         conn.expect(conn.app.io_timeout)
+        conn.waiting_since = _ticks_ms()
         return conn
     return None
+
+
+def _untimed(conn):
+    if conn is not None:
+        conn.deadline = 0
+        conn.waiting_since = None
 
 
 class _BufferedReader:
@@ -603,26 +614,19 @@ class _BufferedReader:
 
     async def _read_moving(self, buf, n):
         """n bytes while a deadline runs: each read that brings data
-        gives the client io_timeout more (never past request_timeout)."""
+        gives the client io_timeout more (never past request_timeout).
+        Memory grows with what arrives, not with what was announced."""
         conn = self.conn
-        data = bytearray(n)
-        view = memoryview(data)
+        parts = [buf] if buf else []
         got = len(buf)
-        view[:got] = buf
         while got < n:
-            if MICROPYTHON:  # straight into the buffer
-                size = await self.stream.readinto(view[got:])
-                if size is None:  # woken up without data
-                    continue
-            else:
-                chunk = await self.stream.read(n - got)
-                size = len(chunk)
-                view[got:got + size] = chunk
-            if not size:
+            chunk = await self.stream.read(min(n - got, 4096))
+            if not chunk:
                 break
-            got += size
+            parts.append(chunk)
+            got += len(chunk)
             conn.keep_moving()
-        return bytes(data) if got == n else bytes(view[:got])
+        return parts[0] if len(parts) == 1 else b''.join(parts)
 
     async def readuntil(self, separator=b'\n', limit=0):
         while True:
@@ -831,7 +835,8 @@ async def _read_chunked(reader, limit):
     """Decode a chunked request body (RFC 9112 7.1). None when it would
     exceed limit bytes: the rest is left unread, so the connection must
     close. Malformed framing raises ValueError."""
-    body = b''
+    parts = []
+    size_so_far = 0
     while True:
         line = await _read_line(reader)
         if line[-2:] != b'\r\n':
@@ -843,10 +848,11 @@ async def _read_chunked(reader, limit):
         size = int(size, 16)
         if size == 0:
             await _read_trailers(reader)
-            return body
-        if len(body) + size > limit:
+            return b''.join(parts)
+        size_so_far += size
+        if size_so_far > limit:
             return None
-        body += await reader.readexactly(size)
+        parts.append(await reader.readexactly(size))
         if await reader.readexactly(2) != b'\r\n':
             raise ValueError('invalid chunk end')
 
@@ -1386,6 +1392,12 @@ class Response:
     async def write(self, stream, http_version='1.0', keep_alive=False):
         """Send the response. Returns True when the connection can carry
         another request (HTTP/1.1 keep-alive, or HTTP/1.0 that asked)."""
+        status = self.status_code
+        if (status < 200 or status == 204 or status == 304) and self.body:
+            # these never carry a body: clients would read it as the start
+            # of the next response
+            await self._close_body()
+            self.body = b''
         self.complete()
         http11 = http_version == '1.1'
         headers = self.headers
@@ -1805,6 +1817,12 @@ class Microdot:
             self.out_of_memory(exc)
             return await self.error_response(req, 503,
                                              'Service unavailable')
+        if handler is None and (isinstance(exc, EOFError) or
+                                _is_muted(exc)):
+            # the client cut its body short or went away: not a crash
+            if req is not None:
+                req._keep = False
+            return await self.error_response(req, 400, 'Bad request')
         res = None
         if handler:
             try:
@@ -2042,6 +2060,10 @@ class Microdot:
                 method=req.method, path=req.path,
                 status_code=res.status_code))
         if not keep:
+            # a bounded drain (a client trickling bytes cannot hold the
+            # connection), which a waiting client may cut short
+            conn.expect(1)
+            conn.waiting_since = _ticks_ms()
             if req is None or req.content_length > req.max_content_length:
                 await _drain(reader)
             elif not _body_consumed(req):
@@ -2271,10 +2293,12 @@ class _StreamWriter:
             await self.writer.aclose()
             return
         self.writer.close()
-        try:
-            await self.writer.wait_closed()
+        try:  # a client that reads nothing must not hold it open
+            await asyncio.wait_for(self.writer.wait_closed(),
+                                   self.conn.app.io_timeout if self.conn
+                                   else 5)
         except Exception:
-            pass
+            self.writer.transport.abort()
 
     def get_extra_info(self, name, default=None):
         info = self.writer.get_extra_info(name)

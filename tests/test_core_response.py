@@ -498,6 +498,19 @@ class FramingTests(unittest.TestCase):
             if not keep_alive:
                 self.assertFalse(keep)
 
+    def test_no_body_on_204_304_and_1xx(self):
+        # review finding: Response('deleted', 204) sent the body with its
+        # length, which clients read as the start of the next response
+        def body():
+            yield b'streamed'
+        for status in (204, 304, 101):
+            for make_body in (lambda: b'deleted', body):
+                data, keep = write(Response(make_body(), status), '1.1', True)
+                status_line, headers, rest = split(data)
+                self.assertEqual(rest, b'', status)
+                self.assertIn(b'Content-Length: 0', headers)
+                self.assertTrue(keep)
+
     def test_bytes_and_str(self):
         self.check(lambda: b'abc', b'abc')
         self.check(lambda: 'abc', b'abc')

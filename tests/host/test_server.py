@@ -257,3 +257,17 @@ def test_sync_handlers_run_concurrently_on_cpython():
             t.join()
         assert time.time() - start < 0.95
         assert all(body(r) == b'slept' for r in results)
+
+
+@pytest.mark.parametrize('runtime', RUNTIMES)
+def test_body_cut_short_is_400_not_a_crash(runtime):
+    # review finding: EOFError from a truncated body became a 500 and a
+    # traceback
+    with Server(APP, runtime) as srv:
+        for path in (b'/echo', b'/read-all'):
+            res = raw_request(srv.port, b'POST ' + path + b' HTTP/1.1\r\n'
+                              b'Host: x\r\nContent-Length: 20000\r\n\r\n' +
+                              b'a' * 100)
+            assert res.startswith(b'HTTP/1.1 400'), res[:100]
+        assert alive(srv)
+    assert 'Traceback' not in srv.output, srv.output
