@@ -1,19 +1,13 @@
 # Inputs that `make fuzz` (tools/fuzz.py) found crashing a parser, kept as
-# regression tests. Each says which target and input found it. A marker
-# OPEN_ON_MICROPYTHON is an open finding in microdot/microdot.py (see the
-# lead's notes, findings-fuzz.md): remove it with the fix, since the runner
-# then reports the test as an unexpected success.
+# regression tests. Each says which target and input found it. A test
+# marked _open is a finding in microdot/microdot.py not fixed yet: remove
+# the marker with the fix (the runners then report an unexpected success).
 import unittest
 
 from microdot.microdot import (AsyncBytesIO, HTTPException, URLPattern,
                                _read_chunked, parse_header_lines,
                                parse_request_head)
-from support import MICROPYTHON, run
-
-
-def _open_on_micropython(f):
-    return unittest.expectedFailure(f) if MICROPYTHON else f
-
+from support import run
 
 _open = unittest.expectedFailure
 
@@ -26,27 +20,23 @@ class FuzzFoundTests(unittest.TestCase):
         except HTTPException as exc:
             self.assertTrue(400 <= exc.status_code < 500, exc.status_code)
 
-    # F1, urlpath:28: MicroPython's re recurses once per character.
-    @_open_on_micropython
+    # F1, urlpath:28: MicroPython's re recursed once per character.
     def test_long_path_segment_against_a_path_pattern(self):
         p = URLPattern('/files/<path:path>')
         result = self.assertAnswered(lambda: p.match('/files/' + 'a' * 1500))
         self.assertIn(result, (None, {'path': 'a' * 1500}))
 
-    @_open_on_micropython
     def test_long_path_segment_against_a_string_pattern(self):
         p = URLPattern('/<name>')
         result = self.assertAnswered(lambda: p.match('/' + 'a' * 1500))
         self.assertIn(result, (None, {'name': 'a' * 1500}))
 
-    @_open_on_micropython
     def test_long_number_against_an_int_pattern(self):
         p = URLPattern('/users/<int:id>')
         result = self.assertAnswered(lambda: p.match('/users/' + '1' * 1200))
         self.assertIn(result, (None, {'id': int('1' * 1200)}))
 
-    # F2, urlpattern:194: MicroPython's re.compile stops at a NUL.
-    @_open_on_micropython
+    # F2, urlpattern:194: MicroPython's re.compile stopped at a NUL.
     def test_pattern_with_nul_is_refused_or_matched_exactly(self):
         try:
             p = URLPattern('/user\x00s/<int:id>')

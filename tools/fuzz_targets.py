@@ -430,11 +430,4 @@ OPEN_FINDINGS = [
      'parse_request_head', 'F3: obs-text that is not UTF-8 gets 400'),
     (None, 'chunked', 'valid seed refused: ValueError', 'microdot.py',
      '_read_chunked', "F4: a quoted chunk extension with ';' gets 400"),
-    ('micropython', 'urlpath', 'RuntimeError', 'microdot.py', 'match',
-     'F1: a path segment of ~1000 characters exhausts the recursion of '
-     "MicroPython's re (500 on any dynamic route)"),
-    ('micropython', 'urlpattern', 'RuntimeError', 'microdot.py', 'match',
-     'F1, with a pattern of the app'),
-    ('micropython', 'urlpattern', 'IndexError', 'microdot.py', 'match',
-     "F2: a NUL in an app's pattern ends MicroPython's regex early"),
 ]
