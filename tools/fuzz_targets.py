@@ -39,12 +39,6 @@ def run_coro(coro):
     raise ContractBroken('waits for input that will never come')
 
 
-def client_error(exc):
-    """An HTTPException answered with a 4xx or 5xx status."""
-    return isinstance(exc, HTTPException) and \
-        400 <= exc.status_code < 600
-
-
 class Target:
     def __init__(self, name, run, seeds, tokens, documented, why):
         self.name = name
@@ -55,9 +49,10 @@ class Target:
         self.why = why
 
     def documented(self, exc):
+        """An HTTPException only with an error status (4xx, 5xx)."""
         if isinstance(exc, HTTPException):
             return HTTPException in self.documented_types and \
-                client_error(exc)
+                400 <= exc.status_code < 600
         return isinstance(exc, self.documented_types)
 
 
@@ -117,7 +112,12 @@ def parse_head(data):
         expect(isinstance(line, str) and '\n' not in line and
                '\r' not in line and '\x00' not in line,
                'header lines hold no CR, LF or NUL')
-    microdot.parse_header_lines(lines)
+    headers = microdot.parse_header_lines(lines)
+    expect(version == '1.0' or 'Host' in headers, 'HTTP/1.1 has a Host')
+    expect(length is None or 'Content-Length' in headers,
+           'a length comes from Content-Length')
+    expect(not chunked or 'Transfer-Encoding' in headers,
+           'chunked comes from Transfer-Encoding')
     return result
 
 
