@@ -700,8 +700,13 @@ def parse_request_head(head):
         raise _bad()
     try:
         text = head.decode()
-    except UnicodeError:
-        raise _bad()
+    except UnicodeError:  # obs-text in a value is allowed, not in the URL
+        end = head.find(b'\n')
+        try:
+            head[:end].decode()
+        except UnicodeError:
+            raise _bad()
+        text = _decode(head)
     lines = text.replace('\r\n', '\n').split('\n')
     if len(lines) < 3 or lines[-1] or lines[-2]:
         raise _bad()  # no empty line: the head is incomplete
@@ -858,17 +863,48 @@ async def _read_chunked(reader, limit):
 
 def _bad_chunk_extensions(extensions):
     """True unless extensions (after the first ';') are name[=value]
-    pairs of tokens or quoted strings without control characters."""
+    pairs, a value being a token or a quoted string (RFC 9112 7.1.1)."""
     for ctl in _CTLS:
         if ctl in extensions:
             return True
-    for ext in extensions.decode().split(';'):
-        name, _, value = ext.strip(' \t').partition('=')
-        if not name or name.strip(_TOKEN) or (value and value.strip(
-                _TOKEN) and (value[0] != '"' or value[-1] != '"' or
-                             len(value) < 2)):
+    text = _decode(extensions)
+    i = 0
+    n = len(text)
+    while True:
+        i = _skip_blanks(text, i)
+        start = i
+        while i < n and text[i] in _TOKEN:
+            i += 1
+        if i == start:
+            return True  # no name
+        i = _skip_blanks(text, i)
+        if i < n and text[i] == '=':
+            i = _skip_blanks(text, i + 1)
+            if i < n and text[i] == '"':
+                i += 1
+                while i < n and text[i] != '"':
+                    i += 2 if text[i] == '\\' else 1
+                if i >= n:
+                    return True  # an unterminated quoted string
+                i += 1
+            else:
+                start = i
+                while i < n and text[i] in _TOKEN:
+                    i += 1
+                if i == start:
+                    return True
+            i = _skip_blanks(text, i)
+        if i == n:
+            return False
+        if text[i] != ';':
             return True
-    return False
+        i += 1
+
+
+def _skip_blanks(text, i):
+    while i < len(text) and text[i] in ' \t':
+        i += 1
+    return i
 
 
 async def _read_trailers(reader):
