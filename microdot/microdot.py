@@ -845,9 +845,9 @@ async def _read_chunked(reader, limit):
         line = await _read_line(reader)
         if line[-2:] != b'\r\n':
             raise ValueError('invalid chunk line')
-        size, _, extensions = line[:-2].partition(b';')
+        size, semicolon, extensions = line[:-2].partition(b';')
         if not size or len(size) > 8 or size.strip(_HEX_DIGITS) or \
-                (extensions and _bad_chunk_extensions(extensions)):
+                (semicolon and _bad_chunk_extensions(extensions)):
             raise ValueError('invalid chunk size')
         size = int(size, 16)
         if size == 0:
