@@ -420,14 +420,9 @@ TARGETS = [
            'InvalidTokenError (a ValueError): Session.decode gives {}'),
 ]
 
-# Crashes reported to the lead and not fixed yet (issue 13 fuzzing findings;
-# each has a regression test marked open): (runtime or None for both,
+# Crashes reported to the lead and not fixed yet (each with a regression
+# test marked unittest.expectedFailure): (runtime or None for both,
 # target, exception type, module and function raising it, finding).
 # tools/fuzz.py lists them apart without failing, and says when one is no
 # longer seen.
-OPEN_FINDINGS = [
-    (None, 'head', 'valid seed refused: ValueError', 'microdot.py',
-     'parse_request_head', 'F3: obs-text that is not UTF-8 gets 400'),
-    (None, 'chunked', 'valid seed refused: ValueError', 'microdot.py',
-     '_read_chunked', "F4: a quoted chunk extension with ';' gets 400"),
-]
+OPEN_FINDINGS = []

@@ -94,3 +94,21 @@ def test_long_path_segment_is_not_a_server_error(runtime):
         data = raw_request(srv.port, b'GET /readings HTTP/1.1\r\n'
                            b'Host: x\r\n\r\n')
         assert data[9:12] == b'200', data[:200]
+
+
+def test_open_finding_is_listed_apart_and_only_while_seen(
+        monkeypatch, capsys, tmp_path):
+    import fuzz
+    monkeypatch.setattr(fuzz, 'BUILD', str(tmp_path))
+    finding = (None, 'probe', 'TypeError', 'probe.py', 'parse', 'F9')
+    monkeypatch.setattr(fuzz_targets, 'OPEN_FINDINGS', [finding])
+    crash = {'runtime': 'micropython', 'target': 'probe', 'count': 1,
+             'key': 'TypeError at probe.py:12 in parse', 'message': 'm',
+             'trace': 't', 'inputs': []}
+    other = dict(crash, key='TypeError at probe.py:30 in other')
+    assert fuzz.open_finding(crash) == finding
+    assert fuzz.open_finding(other) is None
+    assert fuzz.report([crash, other], 1, ['probe']) == [other]
+    assert 'OPEN micropython probe' in capsys.readouterr().out
+    assert fuzz.report([other], 1, ['probe']) == [other]
+    assert 'no longer seen' in capsys.readouterr().out
