@@ -5,7 +5,7 @@ is installed: requirements/fuzz.txt), the seeded corpus of
 tools/fuzz_engine.py on CPython, then that corpus and every input atheris
 kept replayed on the MicroPython unix runtime with the package compiled to
 .mpy, as on a board. Any exception a target does not document is a crash:
-listed, saved to .build/fuzz/crashes.txt, exit 1.
+listed, saved to .build/fuzz/PROFILE/crashes.txt, exit 1.
 
 Profiles: full (`make fuzz`: 1,000,000 inputs per pass) and ci (20,000
 seeded inputs per runtime, no atheris: tests/host/test_fuzz.py).
@@ -36,7 +36,7 @@ import fuzz_engine  # noqa: E402
 from hosttools import find_tool  # noqa: E402
 from mpytest import compile_package  # noqa: E402
 
-BUILD = os.path.join(ROOT, '.build', 'fuzz')
+BUILD = os.path.join(ROOT, '.build', 'fuzz')  # + the profile, in main()
 PROFILES = {'full': 1000000, 'ci': 20000}
 SLICE = 10000  # seeded inputs per CPython task
 MPY_SLICE = 50000  # seeded inputs per MicroPython process
@@ -331,6 +331,8 @@ def main():
                         help='skip the coverage-guided pass')
     parser.add_argument('--show', metavar='TARGET:N')
     args = parser.parse_args()
+    global BUILD  # runs of two profiles at once keep apart
+    BUILD = os.path.join(BUILD, args.profile)
     if args.show:
         show(args.show, args.seed)
         return 0

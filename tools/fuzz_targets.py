@@ -295,15 +295,18 @@ def match_path(data):
     URLPattern(PATTERNS[data[0] % len(PATTERNS)]).match(path)
 
 
+PATTERN_LIMIT = 512
 URLPATTERN_SEEDS = [(p + '\n' + s[1:].decode()).encode()
                     for p, s in zip(PATTERNS, URLPATH_SEEDS)]
 
 
 def match_pattern(data):
-    """An app's pattern (first line) against a path: a bad pattern is the
-    developer's error, refused with ValueError (re.error on CPython)."""
+    """An app's pattern (first line, as long as an app's may be: an 8 KB
+    one can exhaust MicroPython's heap in re.compile) against a path. A
+    bad pattern is the developer's error, refused with ValueError (re.error
+    on CPython)."""
     pattern, _, path = _decode(data).partition('\n')
-    URLPattern(pattern).match(path)
+    URLPattern(pattern[:PATTERN_LIMIT]).match(path)
 
 
 # ---- query strings and urlencoded forms ----
