@@ -1598,6 +1598,10 @@ class Microdot:
     #: connection idle for longest (between requests, or silent since it
     #: was accepted) is closed to make room.
     max_connections = 8 if MICROPYTHON else 0
+    #: WebSocket and event-stream connections open at once (0: no limit).
+    #: They take no connection slot, so open ones never lock out plain
+    #: requests; past this cap an upgrade or a stream gets 503.
+    max_long_lived = 8 if MICROPYTHON else 0
     #: Print tracebacks of exceptions that an error handler answered.
     log_handled_errors = False
     #: Connections the kernel queues while the server is not accepting
@@ -1622,6 +1626,7 @@ class Microdot:
         self.server = None
         self._loop = None
         self._active = 0  # requests in progress
+        self._long_lived = 0  # connections moved out of the slots
         self._slot = None  # an Event: a connection closed or went idle
         self._shutting_down = False
         self._connections = []  # _Connection objects, for the watchdog
@@ -1941,8 +1946,25 @@ class Microdot:
         await self._slot.wait()
 
     def _full(self):
-        return self.max_connections and \
-            len(self._connections) >= self.max_connections
+        return self.max_connections and len(self._connections) - \
+            self._long_lived >= self.max_connections
+
+    def hold_connection(self, request):
+        """Move the connection of request out of the connection slots, for
+        a WebSocket or an event stream that stays open (extensions call
+        this). False when max_long_lived such connections are open: the
+        caller answers 503. True under ASGI/WSGI, whose server decides."""
+        conn = request.sock[1] if request.sock else None
+        if not isinstance(conn, _Connection) or conn.app is None or \
+                conn.long_lived:
+            return True
+        app = conn.app
+        if app.max_long_lived and app._long_lived >= app.max_long_lived:
+            return False
+        conn.long_lived = True
+        app._long_lived += 1
+        app._slot_changed()
+        return True
 
     def _shed_idle(self):
         """Close the connection that has kept us waiting longest (for a
@@ -1952,8 +1974,9 @@ class Microdot:
         every connection is busy with its handler."""
         oldest = None
         for conn in self._connections:
-            if conn.waiting_since is not None and (oldest is None or _ticks_diff(
-                    oldest.waiting_since, conn.waiting_since) > 0):
+            if conn.waiting_since is not None and not conn.long_lived and (
+                    oldest is None or _ticks_diff(oldest.waiting_since,
+                                                  conn.waiting_since) > 0):
                 oldest = conn
         if oldest is None:
             return False
@@ -1980,6 +2003,8 @@ class Microdot:
                 print_exception(exc)
         finally:
             self._connections.remove(conn)
+            if conn.long_lived:
+                self._long_lived -= 1
             self._slot_changed()
             try:
                 await writer.aclose()
@@ -2296,6 +2321,7 @@ class _Connection:
     deadline = 0
     request_deadline = 0  # request_timeout's end, while a request is read
     waiting_since = None
+    long_lived = False  # a WebSocket or event stream (hold_connection)
 
     def __init__(self, writer, app=None):
         self.writer = writer
