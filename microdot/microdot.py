@@ -672,6 +672,7 @@ _CTLS = b'\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10\x11' \
 # Characters of a token (RFC 9110 5.6.2): method and header names.
 _TOKEN = '!#$%&\'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz' \
     'ABCDEFGHIJKLMNOPQRSTUVWXYZ'
+_TOKEN_BYTES = _TOKEN.encode()
 _DIGITS = '0123456789'
 
 
@@ -700,12 +701,7 @@ def parse_request_head(head):
         raise _bad()
     try:
         text = head.decode()
-    except UnicodeError:  # obs-text in a value is allowed, not in the URL
-        end = head.find(b'\n')
-        try:
-            head[:end].decode()
-        except UnicodeError:
-            raise _bad()
+    except UnicodeError:  # obs-text in a value is opaque data
         text = _decode(head)
     lines = text.replace('\r\n', '\n').split('\n')
     if len(lines) < 3 or lines[-1] or lines[-2]:
@@ -713,7 +709,10 @@ def parse_request_head(head):
     del lines[-2:]
     if len(lines) > Request.max_headers + 1:  # (with the request line)
         raise _bad()
-    parts = lines.pop(0).split(' ')
+    request_line = lines.pop(0)
+    if len(request_line.encode()) != len(request_line):
+        raise _bad()  # a request line is ASCII: clients percent-encode
+    parts = request_line.split(' ')
     if len(parts) != 3 or not parts[0] or parts[0].strip(_TOKEN):
         raise _bad()
     method, url, version = parts
@@ -744,10 +743,10 @@ def parse_request_head(head):
             elif name == 'transfer-encoding':
                 codings = (codings + ',' if codings else '') + \
                     line[colon + 1:]
-            elif name == 'connection':
-                connection = line[colon + 1:].lower()
+            elif name == 'connection':  # lines of a name make one list
+                connection += ',' + line[colon + 1:].lower()
             elif name == 'expect':
-                expect = line[colon + 1:].strip(' \t').lower()
+                expect += ',' + line[colon + 1:].lower()
             elif name == 'host':
                 hosts += 1
     if hosts > 1 or (not hosts and version == '1.1'):
@@ -773,7 +772,8 @@ def parse_request_head(head):
     keep_alive = 'close' not in tokens if version == '1.1' else \
         'keep-alive' in tokens
     return (method, url, version, lines, content_length, chunked,
-            keep_alive, expect == '100-continue')
+            keep_alive, '100-continue' in [t.strip(' \t') for t in
+                                           expect.split(',')])
 
 
 def _origin_form(method, target):
@@ -914,8 +914,10 @@ async def _read_trailers(reader):
         line = await _read_line(reader)
         if line == b'\r\n':
             return
-        if line[-2:] != b'\r\n' or b':' not in line or \
-                line[:1] in (b' ', b'\t'):
+        colon = line.find(b':')
+        if line[-2:] != b'\r\n' or b'\r' in line[:-2] or colon <= 0 or \
+                line[:colon].strip(_TOKEN_BYTES) or \
+                any(ctl in line for ctl in _CTLS):
             raise ValueError('invalid trailer')
     raise ValueError('too many trailers')
 
