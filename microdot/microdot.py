@@ -703,14 +703,21 @@ def parse_request_head(head):
         text = head.decode()
     except UnicodeError:  # obs-text in a value is opaque data
         text = _decode(head)
-    lines = text.replace('\r\n', '\n').split('\n')
+    crlf = head.count(b'\r\n')
+    if crlf == head.count(b'\n'):  # no copy of the head to split it
+        lines = text.split('\r\n')
+    else:
+        lines = text.replace('\r\n', '\n').split('\n')
     if len(lines) < 3 or lines[-1] or lines[-2]:
         raise _bad()  # no empty line: the head is incomplete
     del lines[-2:]
     if len(lines) > Request.max_headers + 1:  # (with the request line)
         raise _bad()
     request_line = lines.pop(0)
-    if len(request_line.encode()) != len(request_line):
+    end = head.find(b'\n')
+    if end > 0 and head[end - 1] == 13:
+        end -= 1
+    if len(request_line) != end or '\ufffd' in request_line:
         raise _bad()  # a request line is ASCII: clients percent-encode
     parts = request_line.split(' ')
     if len(parts) != 3 or not parts[0] or parts[0].strip(_TOKEN):
@@ -768,12 +775,20 @@ def parse_request_head(head):
         if len(codings) > 1:
             raise _bad(501)  # no transfer coding but chunked is supported
         chunked = True
-    tokens = [t.strip(' \t') for t in connection.split(',')]
-    keep_alive = 'close' not in tokens if version == '1.1' else \
-        'keep-alive' in tokens
+    if version == '1.1':
+        keep_alive = not (connection and _has_token(connection, 'close'))
+    else:
+        keep_alive = bool(connection) and _has_token(connection, 'keep-alive')
     return (method, url, version, lines, content_length, chunked,
-            keep_alive, '100-continue' in [t.strip(' \t') for t in
-                                           expect.split(',')])
+            keep_alive, bool(expect) and _has_token(expect, '100-continue'))
+
+
+def _has_token(items, token):
+    """Whether a comma-separated list (lower case) holds token."""
+    for item in items.split(','):
+        if item.strip(' \t') == token:
+            return True
+    return False
 
 
 def _origin_form(method, target):
