@@ -672,6 +672,7 @@ _CTLS = b'\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10\x11' \
 # Characters of a token (RFC 9110 5.6.2): method and header names.
 _TOKEN = '!#$%&\'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz' \
     'ABCDEFGHIJKLMNOPQRSTUVWXYZ'
+_TOKEN_BYTES = _TOKEN.encode()
 _DIGITS = '0123456789'
 
 
@@ -700,20 +701,25 @@ def parse_request_head(head):
         raise _bad()
     try:
         text = head.decode()
-    except UnicodeError:  # obs-text in a value is allowed, not in the URL
-        end = head.find(b'\n')
-        try:
-            head[:end].decode()
-        except UnicodeError:
-            raise _bad()
+    except UnicodeError:  # obs-text in a value is opaque data
         text = _decode(head)
-    lines = text.replace('\r\n', '\n').split('\n')
+    crlf = head.count(b'\r\n')
+    if crlf == head.count(b'\n'):  # no copy of the head to split it
+        lines = text.split('\r\n')
+    else:
+        lines = text.replace('\r\n', '\n').split('\n')
     if len(lines) < 3 or lines[-1] or lines[-2]:
         raise _bad()  # no empty line: the head is incomplete
     del lines[-2:]
     if len(lines) > Request.max_headers + 1:  # (with the request line)
         raise _bad()
-    parts = lines.pop(0).split(' ')
+    request_line = lines.pop(0)
+    end = head.find(b'\n')
+    if end > 0 and head[end - 1] == 13:
+        end -= 1
+    if len(request_line) != end or '\ufffd' in request_line:
+        raise _bad()  # a request line is ASCII: clients percent-encode
+    parts = request_line.split(' ')
     if len(parts) != 3 or not parts[0] or parts[0].strip(_TOKEN):
         raise _bad()
     method, url, version = parts
@@ -744,10 +750,10 @@ def parse_request_head(head):
             elif name == 'transfer-encoding':
                 codings = (codings + ',' if codings else '') + \
                     line[colon + 1:]
-            elif name == 'connection':
-                connection = line[colon + 1:].lower()
+            elif name == 'connection':  # lines of a name make one list
+                connection += ',' + line[colon + 1:].lower()
             elif name == 'expect':
-                expect = line[colon + 1:].strip(' \t').lower()
+                expect += ',' + line[colon + 1:].lower()
             elif name == 'host':
                 hosts += 1
     if hosts > 1 or (not hosts and version == '1.1'):
@@ -769,11 +775,20 @@ def parse_request_head(head):
         if len(codings) > 1:
             raise _bad(501)  # no transfer coding but chunked is supported
         chunked = True
-    tokens = [t.strip(' \t') for t in connection.split(',')]
-    keep_alive = 'close' not in tokens if version == '1.1' else \
-        'keep-alive' in tokens
+    if version == '1.1':
+        keep_alive = not (connection and _has_token(connection, 'close'))
+    else:
+        keep_alive = bool(connection) and _has_token(connection, 'keep-alive')
     return (method, url, version, lines, content_length, chunked,
-            keep_alive, expect == '100-continue')
+            keep_alive, bool(expect) and _has_token(expect, '100-continue'))
+
+
+def _has_token(items, token):
+    """Whether a comma-separated list (lower case) holds token."""
+    for item in items.split(','):
+        if item.strip(' \t') == token:
+            return True
+    return False
 
 
 def _origin_form(method, target):
@@ -914,8 +929,10 @@ async def _read_trailers(reader):
         line = await _read_line(reader)
         if line == b'\r\n':
             return
-        if line[-2:] != b'\r\n' or b':' not in line or \
-                line[:1] in (b' ', b'\t'):
+        colon = line.find(b':')
+        if line[-2:] != b'\r\n' or b'\r' in line[:-2] or colon <= 0 or \
+                line[:colon].strip(_TOKEN_BYTES) or \
+                any(ctl in line for ctl in _CTLS):
             raise ValueError('invalid trailer')
     raise ValueError('too many trailers')
 
@@ -1598,6 +1615,10 @@ class Microdot:
     #: connection idle for longest (between requests, or silent since it
     #: was accepted) is closed to make room.
     max_connections = 8 if MICROPYTHON else 0
+    #: WebSocket and event-stream connections open at once (0: no limit).
+    #: They take no connection slot, so open ones never lock out plain
+    #: requests; past this cap an upgrade or a stream gets 503.
+    max_long_lived = 8 if MICROPYTHON else 0
     #: Print tracebacks of exceptions that an error handler answered.
     log_handled_errors = False
     #: Connections the kernel queues while the server is not accepting
@@ -1622,6 +1643,7 @@ class Microdot:
         self.server = None
         self._loop = None
         self._active = 0  # requests in progress
+        self._long_lived = 0  # connections moved out of the slots
         self._slot = None  # an Event: a connection closed or went idle
         self._shutting_down = False
         self._connections = []  # _Connection objects, for the watchdog
@@ -1941,8 +1963,25 @@ class Microdot:
         await self._slot.wait()
 
     def _full(self):
-        return self.max_connections and \
-            len(self._connections) >= self.max_connections
+        return self.max_connections and len(self._connections) - \
+            self._long_lived >= self.max_connections
+
+    def hold_connection(self, request):
+        """Move the connection of request out of the connection slots, for
+        a WebSocket or an event stream that stays open (extensions call
+        this). False when max_long_lived such connections are open: the
+        caller answers 503. True under ASGI/WSGI, whose server decides."""
+        conn = request.sock[1] if request.sock else None
+        if not isinstance(conn, _Connection) or conn.app is None or \
+                conn.long_lived:
+            return True
+        app = conn.app
+        if app.max_long_lived and app._long_lived >= app.max_long_lived:
+            return False
+        conn.long_lived = True
+        app._long_lived += 1
+        app._slot_changed()
+        return True
 
     def _shed_idle(self):
         """Close the connection that has kept us waiting longest (for a
@@ -1952,8 +1991,9 @@ class Microdot:
         every connection is busy with its handler."""
         oldest = None
         for conn in self._connections:
-            if conn.waiting_since is not None and (oldest is None or _ticks_diff(
-                    oldest.waiting_since, conn.waiting_since) > 0):
+            if conn.waiting_since is not None and not conn.long_lived and (
+                    oldest is None or _ticks_diff(oldest.waiting_since,
+                                                  conn.waiting_since) > 0):
                 oldest = conn
         if oldest is None:
             return False
@@ -1980,6 +2020,8 @@ class Microdot:
                 print_exception(exc)
         finally:
             self._connections.remove(conn)
+            if conn.long_lived:
+                self._long_lived -= 1
             self._slot_changed()
             try:
                 await writer.aclose()
@@ -2296,6 +2338,7 @@ class _Connection:
     deadline = 0
     request_deadline = 0  # request_timeout's end, while a request is read
     waiting_since = None
+    long_lived = False  # a WebSocket or event stream (hold_connection)
 
     def __init__(self, writer, app=None):
         self.writer = writer

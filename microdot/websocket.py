@@ -59,6 +59,8 @@ class WebSocket:
 
     async def handshake(self):
         accept = self._handshake_response()
+        if not self.request.app.hold_connection(self.request):
+            abort(503, 'Too many WebSocket connections')
         await self.request.sock[1].awrite(
             b'HTTP/1.1 101 Switching Protocols\r\n'
             b'Upgrade: websocket\r\n'
