@@ -119,13 +119,14 @@ def atheris_crash(target, out):
     result = failed(target.name, 0, int(counts[-1]) if counts else 0,
                     'atheris stopped', out)
     crash = result['crashes'][0]
-    parts = out.split('=== Uncaught Python exception: ===\n', 1)
-    if len(parts) == 2:
-        trace = parts[1].split('\n==', 1)[0]
-        last = trace.strip().splitlines()[-1]
-        crash.update(trace=trace, type=last.split(':')[0], message=last,
-                     key=last.split(':')[0] + ' at ' +
-                     fuzz_engine._where(trace))
+    # atheris prints the traceback on stdout, libFuzzer its lines on stderr
+    trace = re.search(r'=== Uncaught Python exception: ===\n'
+                      r'(Traceback .*\n(?:[ \t].*\n)+(\w[\w.]*).*)', out)
+    if trace:
+        crash.update(trace=trace.group(1), type=trace.group(2),
+                     message=trace.group(1).splitlines()[-1],
+                     key=trace.group(2) + ' at ' +
+                     fuzz_engine._where(trace.group(1)))
     unit = re.search(r'Test unit written to (\S+)', out)
     if unit:
         with open(unit.group(1), 'rb') as f:

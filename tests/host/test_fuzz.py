@@ -112,3 +112,26 @@ def test_open_finding_is_listed_apart_and_only_while_seen(
     assert 'OPEN micropython probe' in capsys.readouterr().out
     assert fuzz.report([other], 1, ['probe']) == [other]
     assert 'no longer seen' in capsys.readouterr().out
+
+
+def test_atheris_crash_is_read_from_its_output(tmp_path):
+    import fuzz
+    unit = tmp_path / 'crash-1'
+    unit.write_bytes(b'/<re:[a:x>/<re:b]+:y>\n/a')
+    out = ('=== Uncaught Python exception: ===\n'
+           'Traceback (most recent call last):\n'
+           '  File "/x/fuzz_targets.py", line 309, in match_pattern\n'
+           '    URLPattern(pattern).match(path)\n'
+           '  File "/x/microdot/microdot.py", line 451, in match\n'
+           '    value = g.group(segment[\'group\'])\n'
+           '            ^^^^^^^^^^^^^\n'
+           'IndexError: no such group\n\n'
+           '#85342\tREDUCE cov: 59 ft: 240 corp: 57/4031b\n'
+           '==42== ERROR: libFuzzer: fuzz target exited\n'
+           'Test unit written to %s\n' % unit)
+    result = fuzz.atheris_crash(fuzz_targets.TARGETS[0], out)
+    assert result['count'] == 85342
+    crash = result['crashes'][0]
+    assert crash['key'] == 'IndexError at microdot.py:451 in match'
+    assert crash['message'] == 'IndexError: no such group'
+    assert bytes.fromhex(crash['inputs'][0][1]) == unit.read_bytes()
