@@ -2118,7 +2118,7 @@ class Microdot:
             return False
         keep = req is not None and self.keep_alive and \
             served + 1 < self.max_keep_alive_requests and \
-            not self._shutting_down and _wants_keep_alive(req) and \
+            not self._shutting_down and req._keep and \
             _body_consumed(req)
         version = req.http_version if req else '1.0'
         try:
@@ -2151,6 +2151,10 @@ class Microdot:
                 await _drain(reader, min(req._stream.remaining, 1 << 20))
         return keep
 
+
+# ---------------------------------------------------------------------------
+# Helpers of the app and the server
+# ---------------------------------------------------------------------------
 
 # hook name -> the attribute holding its handlers (no string built per call)
 _HANDLER_LISTS = {
@@ -2189,14 +2193,9 @@ def _make_response(res):
     return Response(res)
 
 
-def _wants_keep_alive(req):
-    if req._keep is not None:  # found by Request.create
-        return req._keep
-    connection = req.headers.get('Connection', '').lower()
-    if req.http_version == '1.1':
-        return 'close' not in connection
-    return 'keep-alive' in connection
-
+# ---------------------------------------------------------------------------
+# The server's sockets: accept loop, connections, draining
+# ---------------------------------------------------------------------------
 
 async def _send_503(writer):
     """Answer 503 when the heap ran out before anything was sent; the
