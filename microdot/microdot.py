@@ -419,6 +419,9 @@ class URLPattern:
             else:
                 segments.append({'parser': None})
                 source += '/' + _regex_escape(segment)
+        if dynamic and _count_groups(source) != group - 1:
+            # a re: segment's class or group ran into the next segment
+            raise ValueError('invalid URL pattern')
         self.segments = segments
         if dynamic:
             self.regex = re.compile('^' + source + '$')
@@ -701,8 +704,8 @@ def parse_request_head(head):
         raise _bad()
     try:
         text = head.decode()
-    except UnicodeError:  # obs-text in a value is opaque data
-        text = _decode(head)
+    except UnicodeError:  # obs-text in a value is opaque data, line by line
+        text = '\n'.join([_decode(line) for line in head.split(b'\n')])
     if _has_ctl(text):
         raise _bad()
     crlf = head.count(b'\r\n')
@@ -779,8 +782,10 @@ def parse_request_head(head):
         chunked = True
     if version == '1.1':
         keep_alive = not (connection and _has_token(connection, 'close'))
-    else:
-        keep_alive = bool(connection) and _has_token(connection, 'keep-alive')
+    else:  # (close wins, as on HTTP/1.1)
+        keep_alive = bool(connection) and \
+            _has_token(connection, 'keep-alive') and \
+            not _has_token(connection, 'close')
     return (method, url, version, lines, content_length, chunked,
             keep_alive, bool(expect) and _has_token(expect, '100-continue'))
 
