@@ -1,17 +1,14 @@
 # Inputs that `make fuzz` (tools/fuzz.py) found crashing a parser, kept as
 # regression tests. Each says which target and input found it (F1..F5: the
-# fuzzing findings of issue 13). A test marked _open is a finding in
-# microdot/microdot.py not fixed yet (also in OPEN_FINDINGS of
-# tools/fuzz_targets.py): remove both with the fix; the runners report the
-# test as an unexpected success until then.
+# fuzzing findings of issue 13, fixed in microdot/microdot.py). A finding
+# not fixed yet gets its test marked unittest.expectedFailure and an entry
+# in OPEN_FINDINGS of tools/fuzz_targets.py, both removed with the fix.
 import unittest
 
 from microdot.microdot import (AsyncBytesIO, HTTPException, URLPattern,
                                _decode, _read_chunked, parse_header_lines,
                                parse_request_head)
 from support import run
-
-_open = unittest.expectedFailure
 
 
 class FuzzFoundTests(unittest.TestCase):
@@ -67,7 +64,6 @@ class FuzzFoundTests(unittest.TestCase):
     # one re: segment that closes in the next one. The groups of the
     # whole regex are then not those counted per segment: refuse such a
     # pattern (ValueError) or match it right, never IndexError per request.
-    @_open
     def test_re_segment_class_running_into_the_next_segment(self):
         try:
             p = URLPattern('/<re:[a:x>/<re:b]+:y>')

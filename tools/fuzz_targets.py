@@ -428,8 +428,4 @@ TARGETS = [
 # target, exception type, module and function raising it, finding).
 # tools/fuzz.py lists them apart without failing, and says when one is no
 # longer seen.
-OPEN_FINDINGS = [
-    (None, 'urlpattern', 'IndexError', 'microdot.py', 'match',
-     "F5: a re: segment's character class that runs into the next segment "
-     'makes the groups miscounted'),
-]
+OPEN_FINDINGS = []
