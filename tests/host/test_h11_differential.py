@@ -1,0 +1,627 @@
+"""Differential test of our request-head parser and chunked decoder against
+h11 (CPython only, pinned in requirements/conformance.txt).
+
+Hypothesis generates request heads and chunked bodies, well-formed and
+mutated (byte flips, inserted CR/LF/NUL/space, duplicated lines,
+conflicting framing headers, huge numbers, obfuscated Transfer-Encoding,
+absolute-form targets, missing or duplicate Host). For each input h11's
+verdict and ours must agree -- both refuse, or both accept with the same
+method, target, version, headers, framing, keep-alive and 100-continue
+(bodies: the same decoded data and the same bytes left for the next
+request) -- or the case is one of the DIFFERENCES below, each a deliberate
+choice with its reason (also listed in README.md, "HTTP/1.1 conformance").
+
+The runs are seeded (derandomize) and bounded, so CI sees the same inputs
+every time; each test prints how many inputs were compared and agreed."""
+import asyncio
+import re
+from collections import Counter
+
+import h11
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings, strategies as st
+
+from microdot.microdot import (AsyncBytesIO, HTTPException, Request,
+                               _BufferedReader, _read_chunked,
+                               parse_header_lines, parse_request_head)
+
+HEAD_EXAMPLES = 4000
+BODY_EXAMPLES = 2000
+HIDDEN = b'GET /secret HTTP/1.1\r\nHost: x\r\n\r\n'
+CHUNKED_HEAD = (b'POST /echo HTTP/1.1\r\nHost: x\r\n'
+                b'Transfer-Encoding: chunked\r\n\r\n')
+
+
+def profile(examples):
+    # no shrinking: every disagreement is collected and reported as is
+    return settings(max_examples=examples, derandomize=True, database=None,
+                    deadline=None, phases=[Phase.explicit, Phase.generate],
+                    suppress_health_check=list(HealthCheck))
+
+
+# ---- verdicts -------------------------------------------------------------
+
+class Accepted:
+    """An accepted request head, reduced to what both parsers report."""
+
+    def __init__(self, method, target, version, headers, framing, keep_alive,
+                 expect_continue):
+        self.method = method
+        self.target = target
+        self.version = version
+        self.headers = headers  # {lower-case name: last value}
+        self.framing = framing  # ('chunked',) or ('length', n)
+        self.keep_alive = keep_alive
+        self.expect_continue = expect_continue
+
+    def fields(self):
+        return (self.method, self.target, self.version, self.headers,
+                self.framing, self.keep_alive, self.expect_continue)
+
+    def __eq__(self, other):
+        return isinstance(other, Accepted) and self.fields() == other.fields()
+
+    def __repr__(self):
+        return 'Accepted%r' % (self.fields(),)
+
+
+class Refused:
+    def __init__(self, status, reason=''):
+        self.status = status
+        self.reason = reason
+
+    def __eq__(self, other):  # refusals agree whatever the status
+        return isinstance(other, Refused)
+
+    def __repr__(self):
+        return 'Refused(%s, %r)' % (self.status, self.reason)
+
+
+INCOMPLETE = 'incomplete'  # no blank line: both wait for more data
+
+
+def _text(value):
+    return value.decode('utf-8', 'replace')
+
+
+def skip_empty_lines(raw):
+    """What our server's reader skips before a request line."""
+    while True:
+        if raw.startswith(b'\r\n'):
+            raw = raw[2:]
+        elif raw.startswith(b'\n'):
+            raw = raw[1:]
+        else:
+            return raw
+
+
+def split_head(raw):
+    """(head, rest) as the server's reader cuts them, or None."""
+    raw = skip_empty_lines(raw)
+    match = re.search(b'\n\r?\n', raw)
+    if not match:
+        return None
+    return raw[:match.end()], raw[match.end():]
+
+
+def ours(raw):
+    parts = split_head(raw)
+    if parts is None:
+        return INCOMPLETE
+    try:
+        (method, url, version, lines, content_length, chunked, keep_alive,
+         expect_continue) = parse_request_head(parts[0])
+    except HTTPException as exc:
+        return Refused(exc.status_code)
+    headers = {k.lower(): v for k, v in parse_header_lines(lines).items()}
+    framing = ('chunked',) if chunked else ('length', content_length or 0)
+    return Accepted(method, url, version, headers, framing, keep_alive,
+                    expect_continue and version == '1.1')
+
+
+def origin_form(target):
+    """h11 hands the target over as sent: the origin form we route by."""
+    match = re.match(r'(?i)https?://[^/?#]+', target)
+    if match:
+        target = target[match.end():]
+        return target if target.startswith('/') else '/' + target
+    return target
+
+
+def h11_request(raw):
+    """h11's first event for raw: a Request (with its connection), a
+    Refused, or INCOMPLETE."""
+    conn = h11.Connection(h11.SERVER)
+    conn.receive_data(raw)
+    try:
+        event = conn.next_event()
+    except h11.RemoteProtocolError as exc:
+        return Refused(exc.error_status_hint, str(exc)), conn
+    if event is h11.NEED_DATA:
+        return INCOMPLETE, conn
+    return event, conn
+
+
+def theirs(raw):
+    event, conn = h11_request(raw)
+    if not isinstance(event, h11.Request):
+        return event
+    headers = {}
+    for name, value in event.headers:
+        headers[_text(name)] = _text(value)
+    # h11's framing and keep-alive rules (h11/_connection.py), from the
+    # headers it validated: Transfer-Encoding beats Content-Length; no
+    # header is an empty body; HTTP/1.0 or `close` ends the connection
+    if 'transfer-encoding' in headers:
+        framing = ('chunked',)
+    else:
+        framing = ('length', int(headers.get('content-length', 0)))
+    connection = [token.strip().lower() for name, value in event.headers
+                  if name == b'connection' for token in value.split(b',')]
+    version = _text(event.http_version)
+    return Accepted(_text(event.method), origin_form(_text(event.target)),
+                    version, headers, framing,
+                    b'close' not in connection and version >= '1.1',
+                    conn.they_are_waiting_for_100_continue)
+
+
+def decode_ours(body):
+    """Our chunked decoder over the server's buffered reader: (data, bytes
+    left for the next request), or Refused."""
+    reader = _BufferedReader(AsyncBytesIO(body))
+
+    async def run():
+        data = await _read_chunked(reader, 1 << 20)
+        return data, reader.buf + reader.stream.stream.read()
+    try:
+        return asyncio.run(run())
+    except (ValueError, EOFError) as exc:
+        return Refused(400, str(exc))
+
+
+def decode_theirs(body):
+    conn = h11.Connection(h11.SERVER)
+    conn.receive_data(CHUNKED_HEAD + body)
+    conn.receive_data(b'')  # the client is done: a short body is an error
+    data = b''
+    try:
+        event = conn.next_event()
+        assert isinstance(event, h11.Request)
+        while True:
+            event = conn.next_event()
+            if isinstance(event, h11.Data):
+                data += event.data
+            elif isinstance(event, h11.EndOfMessage):
+                return data, conn.trailing_data[0]
+            else:
+                return Refused(400, repr(event))
+    except h11.RemoteProtocolError as exc:
+        return Refused(exc.error_status_hint, str(exc))
+
+
+# ---- deliberate differences -----------------------------------------------
+
+def _head(raw):
+    parts = split_head(raw)
+    return parts[0] if parts else skip_empty_lines(raw)
+
+
+def _header_lines(raw):
+    return re.split(b'\r?\n', _head(raw))[1:]
+
+
+def _values(raw, name):
+    name = name.lower()
+    return [line.split(b':', 1)[1].strip(b' \t')
+            for line in _header_lines(raw)
+            if line.split(b':', 1)[0].lower() == name and b':' in line]
+
+
+def _request_line(raw):
+    return re.split(b'\r?\n', _head(raw))[0].split(b' ')
+
+
+def empty_lines_first(raw):
+    return raw[:1] == b'\n' or raw[:2] == b'\r\n'
+
+
+def other_version(raw):
+    line = _request_line(raw)
+    return len(line) == 3 and re.fullmatch(b'HTTP/[0-9]\\.[0-9]', line[2]) \
+        and line[2] not in (b'HTTP/1.0', b'HTTP/1.1')
+
+
+def other_target_form(raw):
+    line = _request_line(raw)
+    if len(line) != 3:
+        return False
+    target = line[1]
+    if target == b'*':
+        return line[0] != b'OPTIONS'
+    if target.startswith(b'/'):
+        return False
+    return not re.match(b'(?i)https?://[^/?#]', target) or \
+        not re.fullmatch(b'(?i)https?://[^/?#]+([/?][\x21-\x7e]*)?', target)
+
+
+def obs_fold(raw):
+    return any(line[:1] in (b' ', b'\t') for line in _header_lines(raw))
+
+
+def ctl_in_value(raw):
+    return any(re.search(b'[\x01-\x08\x0e-\x1f\x7f]', line.split(b':', 1)[1])
+               for line in _header_lines(raw) if b':' in line)
+
+
+def content_length_list(raw):
+    return any(b',' in v for v in _values(raw, b'content-length'))
+
+
+def both_framings(raw):
+    return bool(_values(raw, b'transfer-encoding')) and \
+        bool(_values(raw, b'content-length'))
+
+
+def chunked_on_http10(raw):
+    return _request_line(raw)[-1:] == [b'HTTP/1.0'] and \
+        bool(_values(raw, b'transfer-encoding'))
+
+
+def over_our_limits(raw):
+    lines = _header_lines(raw)
+    return len(lines) > Request.max_headers + 1 or \
+        any(len(line) + 2 > Request.max_readline
+            for line in re.split(b'\n', _head(raw)))
+
+
+def http10_keep_alive(raw):
+    return _request_line(raw)[-1:] == [b'HTTP/1.0']
+
+
+def long_chunk_size(body):
+    return any(re.match(b'[0-9A-Fa-f]{9}', line)
+               for line in body.split(b'\n'))
+
+
+def space_after_chunk_size(body):
+    return bool(re.search(b'(^|\n)[0-9A-Fa-f]+(;[^\r\n]*)?[ \t]+\r\n', body))
+
+
+def chunk_extension(body):
+    return bool(re.search(b'(^|\n)[0-9A-Fa-f]+[ \t]*;', body))
+
+
+class Difference:
+    def __init__(self, name, ours, h11, reason, applies):
+        self.name = name
+        self.ours = ours  # 'refuses', 'accepts' or 'keep-alive'
+        self.h11 = h11
+        self.reason = reason
+        self.applies = applies
+
+
+# Each deliberate difference: when it applies (a test on the input), what
+# each side does, and why. Checked both ways: an unexplained disagreement
+# fails, and so does a difference no example shows (test_differences_occur).
+DIFFERENCES = [
+    Difference('empty-lines-first', 'accepts', 'refuses',
+               'RFC 9112 2.2: a server SHOULD ignore at least one empty '
+               'line before a request line (h11 answers 400)',
+               empty_lines_first),
+    Difference('http-version', 'refuses', 'accepts',
+               'we serve HTTP/1.0 and 1.1 only and answer other HTTP/x.y '
+               'with 505 (RFC 9110 15.6.6); h11 accepts any HTTP/d.d',
+               other_version),
+    Difference('target-form', 'refuses', 'accepts',
+               'RFC 9112 3.2: origin-form, absolute-form (http/https with '
+               'an authority) or "*" for OPTIONS; h11 accepts any run of '
+               'visible characters',
+               other_target_form),
+    Difference('obs-fold', 'refuses', 'accepts',
+               'RFC 9112 5.2 lets a server refuse obs-fold with 400; h11 '
+               'unfolds it, which can hide a header from a front end',
+               obs_fold),
+    Difference('ctl-in-value', 'refuses', 'accepts',
+               'RFC 9110 5.5: a field value has no control characters but '
+               'HTAB; h11 only refuses NUL and whitespace controls',
+               ctl_in_value),
+    Difference('content-length-list', 'refuses', 'accepts',
+               'RFC 9110 8.6 allows either; a comma list is not ASCII '
+               'digits, and refusing it removes a framing ambiguity',
+               content_length_list),
+    Difference('transfer-encoding-with-content-length', 'refuses', 'accepts',
+               'RFC 9112 6.1: a server MAY reject it and MUST close after '
+               'it; it is the CL.TE / TE.CL smuggling shape, so we refuse',
+               both_framings),
+    Difference('chunked-on-http/1.0', 'refuses', 'accepts',
+               'RFC 9112 6.1: Transfer-Encoding in an HTTP/1.0 message '
+               'means faulty framing',
+               chunked_on_http10),
+    Difference('line-limits', 'refuses', 'accepts',
+               'a board has ~100 KB of heap: Request.max_readline per line '
+               'and Request.max_headers lines, where h11 bounds a whole '
+               'head at 16 KiB',
+               over_our_limits),
+    Difference('http/1.0-keep-alive', 'keep-alive', 'closes',
+               'HTTP/1.0 with Connection: keep-alive stays open, as in '
+               'upstream Microdot; h11 closes every HTTP/1.0 connection',
+               http10_keep_alive),
+]
+
+BODY_DIFFERENCES = [
+    Difference('chunk-size-digits', 'refuses', 'accepts',
+               'chunk sizes are 1 to 8 hex digits (bounded, no overflow); '
+               'h11 takes up to 20', long_chunk_size),
+    Difference('space-after-chunk-size', 'refuses', 'accepts',
+               'RFC 9112 7.1: chunk-size [chunk-ext] CRLF has no trailing '
+               'whitespace; h11 tolerates it', space_after_chunk_size),
+    Difference('chunk-extension-syntax', 'refuses', 'accepts',
+               'RFC 9112 7.1.1: extensions are ;token[=token/quoted-string]; '
+               'h11 skips anything after ";"', chunk_extension),
+    Difference('trailer-rules', 'refuses', 'accepts',
+               'trailer lines follow the header rules above (no obs-fold, '
+               'no CTLs, bounded)',
+               lambda body: obs_fold(b'X\r\n' + body.split(b'\r\n0', 1)[-1])
+               or ctl_in_value(b'X\r\n' + body) or
+               len(body.split(b'\n')) > Request.max_headers or
+               any(len(line) >= Request.max_readline
+                   for line in body.split(b'\n'))),
+]
+
+
+def _kind(verdict):
+    if isinstance(verdict, Refused):
+        return 'refuses'
+    return 'accepts'
+
+
+def explain(differences, raw, mine, other):
+    """The name of the deliberate difference that explains a disagreement,
+    or None."""
+    for diff in differences:
+        if not diff.applies(raw):
+            continue
+        if diff.ours == 'keep-alive':
+            if isinstance(mine, Accepted) and isinstance(other, Accepted) \
+                    and mine.keep_alive and not other.keep_alive and \
+                    mine.fields()[:5] == other.fields()[:5]:
+                return diff.name
+        elif _kind(mine) == diff.ours and _kind(other) == diff.h11:
+            return diff.name
+    return None
+
+
+# ---- generators -----------------------------------------------------------
+
+TCHAR = '!#$%&\'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'
+INTERESTING = b'\r\n\x00 \t:;,"\x7f\x80\xff\x0b\x01'
+
+tokens = st.text(TCHAR, min_size=1, max_size=10).map(str.encode)
+methods = st.sampled_from([b'GET', b'GET', b'POST', b'POST', b'PUT',
+                           b'HEAD', b'OPTIONS', b'DELETE', b'PATCH',
+                           b'CONNECT', b'get', b'M-SEARCH']) | tokens
+path_chars = st.text(
+    'abcxyzABC019-._~!$&\'()*+,;=:@%/', max_size=12).map(str.encode)
+origin_targets = st.builds(
+    lambda path, query: b'/' + path + query, path_chars,
+    st.sampled_from([b'', b'?', b'?a=1', b'?a=1&b=%20', b'?x=/y?z']))
+hosts = st.sampled_from([b'example.com', b'localhost', b'127.0.0.1',
+                         b'x', b'[::1]', b'example.com:8080', b'h:0',
+                         b'', b'a b', b'exa\xc3\xa9mple'])
+absolute_targets = st.builds(
+    lambda scheme, host, target: scheme + host + target,
+    st.sampled_from([b'http://', b'https://', b'HTTP://', b'ftp://',
+                     b'http:/', b'http:']),
+    hosts, origin_targets | st.sampled_from([b'', b'?q=1']))
+targets = st.one_of(
+    origin_targets, origin_targets, origin_targets, absolute_targets,
+    st.sampled_from([b'*', b'example.com:443', b'index.html', b'//x',
+                     b'/caf\xc3\xa9', b'/a b', b'/%00', b'/\x7f', b'']))
+versions = st.sampled_from([b'HTTP/1.1'] * 6 + [b'HTTP/1.0'] * 3 + [
+    b'HTTP/2.0', b'HTTP/0.9', b'HTTP/1.2', b'HTTP/1', b'http/1.1',
+    b'HTTP/1.10', b'HTTP/11', b'HTTP/1.1 ', b'HTTPS/1.1'])
+
+header_names = st.sampled_from([
+    b'Accept', b'User-Agent', b'Cookie', b'X-Forwarded-For', b'X-A',
+    b'Content-Type', b'Upgrade', b'Via', b'TE', b'Trailer']) | tokens
+value_bytes = st.binary(max_size=24).map(
+    lambda b: bytes(c for c in b if c > 0x20 and c != 0x7f) or b'v')
+values = st.one_of(
+    value_bytes, value_bytes,
+    st.builds(lambda a, b: a + b' ' + b, value_bytes, value_bytes),
+    st.builds(lambda a, b: a + b'\t' + b, value_bytes, value_bytes),
+    st.sampled_from([b'', b'caf\xc3\xa9', b'\xff\xfe', b'a\x01b',
+                     b'a\x00b', b'a\x7fb', b'a\x0bb', b'a\rb', b'x' * 2100]))
+separators = st.sampled_from([b': '] * 8 + [b':', b':\t', b':  ', b' : ',
+                                            b' :', b'\t:'])
+trailing_ows = st.sampled_from([b''] * 8 + [b' ', b'\t', b' \t'])
+
+content_lengths = st.one_of(
+    st.integers(0, 40).map(lambda n: str(n).encode()),
+    st.sampled_from([
+        b'0', b'007', b'5, 5', b'5,5', b'5, 6', b'+5', b'-5', b'5.0',
+        b'0x5', b'5 5', b'', b' ', b'1' * 16, b'9' * 20, b'9' * 21,
+        b'18446744073709551621', b'\xd9\xa5', b'\xef\xbc\x95', b'\xc2\xb2',
+        b'1_0', b'5\x00', b'5;', b'1e3']))
+transfer_encodings = st.sampled_from([
+    b'chunked', b'chunked', b'chunked', b'Chunked', b'CHUNKED',
+    b'xchunked', b'chunkedx', b'chunk', b'chunked, gzip', b'gzip, chunked',
+    b'gzip', b'identity', b'identity, chunked', b'chunked, chunked',
+    b'"chunked"', b'chunked;q=1', b'chunked,', b', chunked', b'chunked ,',
+    b'deflate', b'compress, chunked', b'chunked\x0b', b'\xc2\xa0chunked'])
+te_names = st.sampled_from([b'Transfer-Encoding'] * 6 + [
+    b'transfer-encoding', b'TRANSFER-ENCODING', b'Transfer-Encoding ',
+    b'Transfer-Encoding\t', b'Transfer_Encoding', b'Transfer-Encodings'])
+cl_names = st.sampled_from([b'Content-Length'] * 6 + [
+    b'content-length', b'CONTENT-LENGTH', b'Content-Length ',
+    b'Content_Length'])
+connections = st.sampled_from([
+    b'close', b'keep-alive', b'Keep-Alive', b'close, upgrade', b'upgrade',
+    b'Upgrade, Keep-Alive', b'CLOSE', b'te, close', b'closed'])
+expects = st.sampled_from([b'100-continue', b'100-Continue', b'foo',
+                           b'100-continue, foo', b'100-continuex'])
+
+
+@st.composite
+def framing_headers(draw):
+    kind = draw(st.sampled_from(['none', 'none', 'length', 'length',
+                                 'lengths', 'chunked', 'chunked',
+                                 'chunked-twice', 'both']))
+    headers = []
+    if kind in ('length', 'both'):
+        headers.append((draw(cl_names), draw(content_lengths)))
+    if kind == 'lengths':
+        for _ in range(draw(st.integers(2, 3))):
+            headers.append((draw(cl_names), draw(content_lengths)))
+    if kind in ('chunked', 'both'):
+        headers.append((draw(te_names), draw(transfer_encodings)))
+    if kind == 'chunked-twice':
+        headers.append((draw(te_names), draw(transfer_encodings)))
+        headers.append((draw(te_names), draw(transfer_encodings)))
+    return headers
+
+
+@st.composite
+def request_heads(draw):
+    version = draw(versions)
+    hosts_sent = draw(st.sampled_from([1] * 8 + [0, 2]))
+    headers = [(b'Host', draw(hosts)) for _ in range(hosts_sent)]
+    headers += draw(framing_headers())
+    headers += draw(st.lists(st.tuples(header_names, values), max_size=4))
+    for name, strategy in ((b'Connection', connections),
+                           (b'Expect', expects)):
+        for _ in range(draw(st.sampled_from([0, 0, 0, 1, 1, 2]))):
+            headers.append((name, draw(strategy)))
+    headers = draw(st.permutations(headers))
+    if draw(st.integers(0, 99)) == 0:  # more header lines than we allow
+        headers += [(b'X-Many', b'1')] * (Request.max_headers + 1)
+    eol = draw(st.sampled_from([b'\r\n'] * 6 + [b'\n', 'mixed']))
+    lines = [draw(methods) + b' ' + draw(targets) + b' ' + version]
+    for name, value in headers:
+        lines.append(name + draw(separators) + value + draw(trailing_ows))
+    lines += [b'', b'']
+    if eol == 'mixed':
+        return b''.join(line + draw(st.sampled_from([b'\r\n', b'\n']))
+                        for line in lines[:-1])
+    return eol.join(lines)
+
+
+@st.composite
+def mutated(draw, base):
+    """Up to three byte-level edits of base: flip a bit, insert an
+    interesting byte, delete a byte or duplicate a line."""
+    data = bytearray(draw(base))
+    for _ in range(draw(st.sampled_from([0, 0, 1, 1, 2, 3]))):
+        pos = draw(st.integers(0, max(len(data) - 1, 0)))
+        op = draw(st.sampled_from(['flip', 'insert', 'insert', 'delete',
+                                   'line']))
+        if op == 'flip' and data:
+            data[pos] ^= 1 << draw(st.integers(0, 7))
+        elif op == 'insert':
+            data.insert(pos, draw(st.sampled_from(INTERESTING)))
+        elif op == 'delete' and data:
+            del data[pos]
+        elif op == 'line':
+            lines = bytes(data).split(b'\n')
+            i = draw(st.integers(0, max(len(lines) - 3, 0)))
+            lines.insert(i, lines[i])
+            data = bytearray(b'\n'.join(lines))
+    return bytes(data)
+
+
+sizes = st.integers(1, 40).map(lambda n: n)
+
+
+@st.composite
+def chunk_size_line(draw, size):
+    text = ('%x' if draw(st.booleans()) else '%X') % size
+    text = '0' * draw(st.sampled_from([0] * 6 + [1, 3, 8])) + text
+    ext = draw(st.sampled_from([b''] * 6 + [
+        b';a', b';a=b', b';a="b c"', b'; a=b', b';a=b;c', b';a="\\"x"',
+        b';', b';=b', b';a=', b';a=b c', b';a=\x00', b';a="b', b' ;a',
+        b'\t;a=b']))
+    ows = draw(st.sampled_from([b''] * 12 + [b' ', b'\t']))
+    return text.encode() + ext + ows + b'\r\n'
+
+
+@st.composite
+def chunked_bodies(draw):
+    chunks = draw(st.lists(st.binary(min_size=1, max_size=40).filter(
+        lambda c: True), max_size=4))
+    body = b''
+    for data in chunks:
+        body += draw(chunk_size_line(len(data))) + data + b'\r\n'
+    body += draw(chunk_size_line(0))
+    trailers = draw(st.lists(st.tuples(header_names, values), max_size=2))
+    if draw(st.integers(0, 49)) == 0:
+        trailers += [(b'X-T', b'1')] * (Request.max_headers + 1)
+    for name, value in trailers:
+        body += name + b': ' + value + b'\r\n'
+    body += b'\r\n'
+    special = draw(st.sampled_from([None] * 10 + [
+        b'0x5\r\nhello\r\n0\r\n\r\n', b'+5\r\nhello\r\n0\r\n\r\n',
+        b'-1\r\nx\r\n0\r\n\r\n', b'5\nhello\n0\n\n', b'5\r\nhello\n0\r\n\r\n',
+        b'5\r\nhelloXX0\r\n\r\n', b'5\r\nhello', b'100000000\r\nx\r\n',
+        b'ffffffffffffffff5\r\nhello\r\n0\r\n\r\n', b'5\r\nhello\r\n0\r\n',
+        b'0\r\nGET /secret HTTP/1.1\r\nHost: x\r\n\r\n',
+        b'5 ;a\r\nhello\r\n0\r\n\r\n', b'\r\n5\r\nhello\r\n0\r\n\r\n',
+        b'5\r\nhello\r\n0\r\nX: a\n\n', b'5\r\nhello\r\n0\n\r\n']))
+    return (special or body) + draw(st.sampled_from([b'', HIDDEN]))
+
+
+# ---- the tests ------------------------------------------------------------
+
+def summary(capsys, what, stats, unexplained):
+    compared = sum(stats.values())
+    agreed = stats['agreed']
+    documented = ', '.join('%s %d' % (name[4:], count)
+                           for name, count in sorted(stats.items())
+                           if name.startswith('doc:'))
+    with capsys.disabled():
+        print('\nh11 differential: %d %s compared, %d agreed, %d documented '
+              'differences (%s), %d unexplained' % (
+                  compared, what, agreed,
+                  compared - agreed - stats['unexplained'],
+                  documented or 'none', stats['unexplained']))
+    assert not unexplained, 'parsers disagree (%d cases), the first:\n%s' % (
+        len(unexplained), '\n'.join(
+            '%r\n  ours: %r\n  h11:  %r' % case for case in unexplained[:12]))
+
+
+def classify(differences, raw, mine, other, unexplained):
+    if mine == other:
+        return 'agreed'
+    name = explain(differences, raw, mine, other)
+    if name:
+        return 'doc:' + name
+    unexplained.append((raw, mine, other))
+    return 'unexplained'
+
+
+def test_request_heads_agree_with_h11(capsys):
+    stats = Counter()
+    unexplained = []
+
+    @profile(HEAD_EXAMPLES)
+    @given(mutated(request_heads()))
+    def check(raw):
+        raw += b'hello'
+        stats[classify(DIFFERENCES, raw, ours(raw), theirs(raw),
+                       unexplained)] += 1
+
+    check()
+    summary(capsys, 'request heads', stats, unexplained)
+
+
+def test_chunked_bodies_agree_with_h11(capsys):
+    stats = Counter()
+    unexplained = []
+
+    @profile(BODY_EXAMPLES)
+    @given(mutated(chunked_bodies()))
+    def check(body):
+        stats[classify(BODY_DIFFERENCES, body, decode_ours(body),
+                       decode_theirs(body), unexplained)] += 1
+
+    check()
+    summary(capsys, 'chunked bodies', stats, unexplained)
