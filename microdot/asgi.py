@@ -4,8 +4,8 @@ import asyncio
 import os
 import signal
 from microdot import *  # noqa: F401,F403 (the package API, re-exported)
-from microdot.microdot import Microdot as BaseMicrodot, NoCaseDict, \
-    Request, Response, abort, print_exception
+from microdot.microdot import Microdot as BaseMicrodot, AsyncBytesIO, \
+    NoCaseDict, Request, Response, abort, print_exception
 from microdot.websocket import WebSocket as BaseWebSocket, \
     WebSocketError, websocket_upgrade, with_websocket  # noqa: F401
 
@@ -64,6 +64,64 @@ def _request_headers(scope):
                 value
         headers[name] = value
     return headers
+
+
+def _content_length(value):
+    """The length a Content-Length value declares, None without one.
+    ValueError (answered with 400) unless it is ASCII digits, repeated
+    identically if the header came more than once (servers join them with
+    commas)."""
+    if not value:
+        return None
+    first = None
+    for item in value.split(','):
+        item = item.strip()
+        if not item or item.strip('0123456789') or \
+                (first is not None and item != first):
+            raise ValueError('invalid Content-Length')
+        first = item
+    return int(first)
+
+
+async def _read_body(receive, limit):
+    """The body of `http.request` messages, or None as soon as it grows
+    past limit bytes (the rest is not read)."""
+    chunks = []
+    size = 0
+    while True:
+        message = await receive()
+        if message['type'] != 'http.request':  # the client went away
+            break
+        chunk = message.get('body', b'')
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get('more_body'):
+            break
+    return b''.join(chunks)
+
+
+async def _body(receive, length):
+    """(body, stream, length) of a request that declares length (None
+    without Content-Length), read with the native server's limits."""
+    if length is None:
+        # chunked or HTTP/2: read up to max_content_length, as the native
+        # server reads a chunked body
+        body = await _read_body(receive, Request.max_content_length)
+        if body is None:  # too large: dispatch answers 413
+            return b'', None, Request.max_content_length + 1
+        if len(body) > Request.max_body_length:
+            return b'', AsyncBytesIO(body), len(body)
+        return body, None, len(body) or None
+    if length <= Request.max_body_length:
+        body = await _read_body(receive, length)
+        if body is None or len(body) < length:
+            raise ValueError('body does not match Content-Length')
+        return body, None, length
+    if length <= Request.max_content_length:
+        return b'', _ReceiveStream(receive), length
+    return b'', None, length  # left unread: dispatch answers 413
 
 
 class WebSocket(BaseWebSocket):
@@ -158,39 +216,10 @@ class Microdot(BaseMicrodot):
             return await self.handle_lifespan(scope, receive, send)
         if scope['type'] not in ('http', 'websocket'):
             return
-        path = scope['path']
-        if scope.get('query_string'):
-            path += '?' + scope['query_string'].decode('latin-1')
-        headers = _request_headers(scope)
-        content_length = int(headers.get('Content-Length') or 0)
-        body = b''
-        stream = None
-        if 0 < content_length <= Request.max_body_length:
-            while True:
-                message = await receive()
-                body += message.get('body', b'')
-                if not message.get('more_body'):
-                    break
-        elif scope['type'] == 'http':
-            stream = _ReceiveStream(receive)
-            if not content_length:
-                # no Content-Length (chunked, HTTP/2): a body that fits is
-                # loaded like any other, a larger one stays a stream
-                while stream.more_body and \
-                        len(stream.buffer) <= Request.max_body_length:
-                    await stream._fill()
-                if stream.buffer or stream.more_body:
-                    headers['Content-Length'] = str(len(stream.buffer))
-                if not stream.more_body and \
-                        len(stream.buffer) <= Request.max_body_length:
-                    body, stream = stream.buffer, None
-        client = scope.get('client')
-        req = Request(self, tuple(client[:2]) if client else None,
-                      scope.get('method', 'GET'), path,
-                      'HTTP/' + scope.get('http_version', '1.1'), headers,
-                      body=body, stream=stream, sock=(receive, send),
-                      scheme=scope.get('scheme'))
-        req.asgi_scope = scope
+        try:
+            req = await self._request(scope, receive, send)
+        except ValueError:  # malformed: 400, as the native server answers
+            req = None
         res = await self.dispatch_request(req)
         if scope['type'] == 'websocket' or res is Response.already_handled:
             return
@@ -212,6 +241,29 @@ class Microdot(BaseMicrodot):
         finally:
             if hasattr(body_iter, 'aclose'):
                 await body_iter.aclose()
+
+    async def _request(self, scope, receive, send):
+        """The Request of an http or websocket scope, its body read with
+        the native server's limits."""
+        path = scope['path']
+        if scope.get('query_string'):
+            path += '?' + scope['query_string'].decode('latin-1')
+        headers = _request_headers(scope)
+        body = b''
+        stream = None
+        length = _content_length(headers.get('Content-Length'))
+        if scope['type'] == 'http':
+            body, stream, length = await _body(receive, length)
+        if length is not None:
+            headers['Content-Length'] = str(length)
+        client = scope.get('client')
+        req = Request(self, tuple(client[:2]) if client else None,
+                      scope.get('method', 'GET'), path,
+                      'HTTP/' + scope.get('http_version', '1.1'), headers,
+                      body=body, stream=stream, sock=(receive, send),
+                      scheme=scope.get('scheme'))
+        req.asgi_scope = scope
+        return req
 
     async def _send_body(self, body_iter, receive, send):
         async def stream_body():

@@ -30,9 +30,10 @@ class Login:
         typed (or "remember me" restored it); ``None`` for no limit.
 
     Logging out ends every login of that user, in every browser, including
-    "remember me" tokens: ``generations`` counts each user's logouts and
-    tokens from an earlier generation are refused. It lives in RAM, so a
-    restart forgets it.
+    "remember me" tokens: ``generations`` gives each user who logged out a
+    new random generation, and tokens of another generation are refused.
+    It lives in RAM, so a restart forgets it; a random generation (not a
+    count) makes sure a later logout never brings an old token back.
     """
     def __init__(self, login_url='/login', session_lifetime=86400):
         self.login_url = login_url
@@ -75,7 +76,8 @@ class Login:
         if user_id is None:
             user_id = self._remembered_user_id(request)
         if user_id is not None:
-            self.generations[user_id] = self._generation(user_id) + 1
+            self.generations[user_id] = _new_generation(
+                self._generation(user_id))
         for key in _LOGIN_KEYS:
             session.pop(key, None)
         session.save()
@@ -188,3 +190,13 @@ class Login:
                 return self._login_redirect(request)
             return await invoke_handler(f, request, *args, **kwargs)
         return wrapper
+
+
+def _new_generation(old):
+    """A random generation other than old (and other than 0, which tokens
+    issued before any logout carry)."""
+    import random
+    while True:
+        gen = random.getrandbits(30)
+        if gen and gen != old:
+            return gen

@@ -391,6 +391,8 @@ class URLPattern:
     def _parse(self):
         """Validate the pattern. A pattern without dynamic parts is matched
         by string comparison; only dynamic ones get a regex."""
+        if '\x00' in self.url_pattern:  # MicroPython's re stops at a NUL
+            raise ValueError('invalid URL pattern')
         source = ''
         segments = []
         group = 1
@@ -438,7 +440,10 @@ class URLPattern:
             self._parse()
         if self._static is not None:
             return _NO_ARGS if path == self._static else None
-        g = self.regex.match(path)
+        try:
+            g = self.regex.match(path)
+        except RuntimeError:  # MicroPython's re: too deep for a long path
+            return None
         if not g:
             return None
         args = {}
@@ -479,8 +484,7 @@ class _BoundedStream:
             return b''
         conn = _timed(self.reader)
         data = await self.reader.read(min(n, self.remaining))
-        if conn is not None:
-            conn.deadline = 0
+        _untimed(conn)
         if not data:
             raise EOFError('body truncated')
         self.remaining -= len(data)
@@ -492,8 +496,7 @@ class _BoundedStream:
             return b''
         conn = _timed(self.reader)
         data = await self.reader.readexactly(n)
-        if conn is not None:
-            conn.deadline = 0
+        _untimed(conn)
         if len(data) < n:
             raise EOFError('body truncated')
         self.remaining -= n
@@ -511,13 +514,21 @@ class _BoundedStream:
 
 def _timed(reader):
     """The server connection behind a reader, with a deadline set for the
-    body read about to start (a stalled client is dropped), or None."""
+    body read about to start (a stalled client is dropped, and a waiting
+    client may have its slot), or None."""
     conn = getattr(reader, 'conn', None)
     if conn is not None and not conn.deadline:
         conn.request_deadline = 0
         conn.expect(conn.app.io_timeout)
+        conn.waiting_since = _ticks_ms()
         return conn
     return None
+
+
+def _untimed(conn):
+    if conn is not None:
+        conn.deadline = 0
+        conn.waiting_since = None
 
 
 class _BufferedReader:
@@ -549,9 +560,10 @@ class _BufferedReader:
         start = 0
         while True:
             buf = self.buf
-            if buf[:1] == b'\n' or buf[:2] == b'\r\n':
-                end = buf.find(b'\n') + 1  # an empty request line
-                break
+            # empty lines before a request line are ignored (RFC 9112 2.2)
+            while buf[:1] == b'\n' or buf[:2] == b'\r\n':
+                buf = self.buf = buf[buf.find(b'\n') + 1:]
+                start = 0
             end = _head_end(buf, start)
             if end >= 0:
                 break
@@ -602,26 +614,19 @@ class _BufferedReader:
 
     async def _read_moving(self, buf, n):
         """n bytes while a deadline runs: each read that brings data
-        gives the client io_timeout more (never past request_timeout)."""
+        gives the client io_timeout more (never past request_timeout).
+        Memory grows with what arrives, not with what was announced."""
         conn = self.conn
-        data = bytearray(n)
-        view = memoryview(data)
+        parts = [buf] if buf else []
         got = len(buf)
-        view[:got] = buf
         while got < n:
-            if MICROPYTHON:  # straight into the buffer
-                size = await self.stream.readinto(view[got:])
-                if size is None:  # woken up without data
-                    continue
-            else:
-                chunk = await self.stream.read(n - got)
-                size = len(chunk)
-                view[got:got + size] = chunk
-            if not size:
+            chunk = await self.stream.read(min(n - got, 4096))
+            if not chunk:
                 break
-            got += size
+            parts.append(chunk)
+            got += len(chunk)
             conn.keep_moving()
-        return bytes(data) if got == n else bytes(view[:got])
+        return parts[0] if len(parts) == 1 else b''.join(parts)
 
     async def readuntil(self, separator=b'\n', limit=0):
         while True:
@@ -649,82 +654,170 @@ def _head_end(buf, start):
 
 
 async def _read_head(reader):
-    """The request line and headers, up to the blank line (any stream)."""
+    """The request line and headers, up to the blank line (any stream);
+    empty lines before the request line are skipped."""
     lines = []
     while True:
         line = await _read_line(reader)
+        if not lines and line in (b'\r\n', b'\n'):
+            continue
         lines.append(line)
-        if not line.strip() or len(lines) > Request.max_headers + 2:
+        if line in (b'', b'\r\n', b'\n') or \
+                len(lines) > Request.max_headers + 2:
             return b''.join(lines)
 
 
-def _check_header_lines(lines):
-    """Refuse header lines that are too long, too many, folded or without
-    a colon, up to the blank line ending the head."""
-    if len(lines) > Request.max_headers + 3:
-        raise ValueError('too many headers')
+# Bytes no request head may hold (RFC 9110 5.5: no CTLs but HTAB; CR only
+# before LF, checked apart).
+_CTLS = bytes(c for c in range(32) if c not in (9, 10, 13)) + b'\x7f'
+# Characters of a token (RFC 9110 5.6.2): method and header names.
+_TOKEN = '!#$%&\'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz' \
+    'ABCDEFGHIJKLMNOPQRSTUVWXYZ'
+_DIGITS = '0123456789'
+
+
+def _bad(status=400):
+    """The error for a refused head: ValueError for 400 (as upstream's
+    Request.create raises), HTTPException for 501 and 505."""
+    return ValueError('bad request head') if status == 400 else \
+        HTTPException(status)
+
+
+def parse_request_head(head):
+    """Parse one request head (bytes, from the request line through the
+    empty line ending it; lines end with CRLF or a bare LF). No I/O.
+
+    Returns (method, url, http_version, lines, content_length, chunked,
+    keep_alive, expect_continue): url is in origin form (an absolute-form
+    target gives its path and query), lines are the decoded header lines
+    (parsed into request.headers only when an app asks), content_length
+    is None without the header. A head the server must refuse raises
+    ValueError (400) or HTTPException: 501 (a transfer coding other than
+    chunked) or 505 (an HTTP version other than 1.0 and 1.1)."""
+    for ctl in _CTLS:
+        if ctl in head:
+            raise _bad()
+    if head.count(b'\r') != head.count(b'\r\n'):
+        raise _bad()
+    try:
+        text = head.decode()
+    except UnicodeError:
+        raise _bad()
+    lines = text.replace('\r\n', '\n').split('\n')
+    if len(lines) < 3 or lines[-1] or lines[-2]:
+        raise _bad()  # no empty line: the head is incomplete
+    del lines[-2:]
+    if len(lines) > Request.max_headers + 1:  # (with the request line)
+        raise _bad()
+    parts = lines.pop(0).split(' ')
+    if len(parts) != 3 or not parts[0] or parts[0].strip(_TOKEN):
+        raise _bad()
+    method, url, version = parts
+    if version == 'HTTP/1.1':
+        version = '1.1'
+    elif version == 'HTTP/1.0':
+        version = '1.0'
+    elif len(version) == 8 and version[:5] == 'HTTP/' and \
+            version[6] == '.' and version[5] in _DIGITS and \
+            version[7] in _DIGITS:
+        raise _bad(505)
+    else:
+        raise _bad()
+    url = _origin_form(method, url)
     limit = Request.max_readline
-    for i in range(1, len(lines)):
-        line = lines[i]
-        if len(line) >= limit:
-            raise ValueError('line too long')
-        if ':' not in line:
-            if line.strip():
-                raise ValueError('invalid header')
-            return
-        if line.startswith(' ') or line.startswith('\t'):
-            raise ValueError('folded header line')
+    lengths = []
+    codings = None
+    connection = expect = ''
+    hosts = 0
+    for line in lines:
+        colon = line.find(':')
+        if len(line) >= limit or colon <= 0 or line[:colon].strip(_TOKEN):
+            raise _bad()  # (also a space before the colon, or obs-fold)
+        if line[0] in 'cCtTeEhH':  # the names that frame the request
+            name = line[:colon].lower()
+            if name == 'content-length':
+                lengths.append(line[colon + 1:].strip(' \t'))
+            elif name == 'transfer-encoding':
+                codings = (codings + ',' if codings else '') + \
+                    line[colon + 1:]
+            elif name == 'connection':
+                connection = line[colon + 1:].lower()
+            elif name == 'expect':
+                expect = line[colon + 1:].strip(' \t').lower()
+            elif name == 'host':
+                hosts += 1
+    if hosts > 1 or (not hosts and version == '1.1'):
+        raise _bad()
+    content_length = None
+    if lengths:
+        first = lengths[0]
+        if not first or first.strip(_DIGITS) or len(first) > 15 or \
+                any(value != first for value in lengths):
+            raise _bad()
+        content_length = int(first)
+    chunked = False
+    if codings is not None:
+        codings = [c.strip(' \t').lower() for c in codings.split(',')]
+        codings = [c for c in codings if c]
+        if lengths or version == '1.0' or not codings or \
+                codings[-1] != 'chunked':
+            raise _bad()
+        if len(codings) > 1:
+            raise _bad(501)  # no transfer coding but chunked is supported
+        chunked = True
+    tokens = [t.strip(' \t') for t in connection.split(',')]
+    keep_alive = 'close' not in tokens if version == '1.1' else \
+        'keep-alive' in tokens
+    return (method, url, version, lines, content_length, chunked,
+            keep_alive, expect == '100-continue')
 
 
-def _header_values(head, lower, key):
-    """Every value of a header in a raw request head (bytes), stripped.
-    lower is head.lower(): bytes keep their offsets when lowered, where a
-    str need not ('\u0130'.lower() is two characters). key is
-    b'\n<lower-case name>:'."""
-    values = []
-    pos = lower.find(key)
-    while pos >= 0:
-        start = pos + len(key)
-        end = lower.find(b'\n', start)
-        if end < 0:
-            end = len(head)
-        values.append(head[start:end].strip())
-        pos = lower.find(key, end)
-    return values
+def _origin_form(method, target):
+    """The request target as a path and query (RFC 9112 3.2)."""
+    if target[:1] != '/':
+        if target == '*' and method == 'OPTIONS':
+            return target
+        scheme = target[:8].lower()
+        if scheme[:7] == 'http://':
+            start = 7
+        elif scheme == 'https://':
+            start = 8
+        else:
+            raise _bad()
+        end = start
+        while end < len(target) and target[end] not in '/?#':
+            end += 1
+        if end == start:
+            raise _bad()  # no authority
+        target = target[end:]
+        if target[:1] != '/':
+            target = '/' + target
+    path = target.split('?', 1)[0]
+    if '%' in path:
+        _check_escapes(path)
+    return target
 
 
-def _header_value(lower, key):
-    """The first value of a header in a lower-cased raw request head, or
-    None (for headers compared without regard to case)."""
-    pos = lower.find(key)
-    if pos < 0:
-        return None
-    start = pos + len(key)
-    end = lower.find(b'\n', start)
-    return lower[start:end if end >= 0 else len(lower)].strip()
+def _check_escapes(path):
+    """Refuse invalid percent escapes and escaped NUL or slash in a path
+    (they would change what a file API or a route sees)."""
+    for part in path.split('%')[1:]:
+        if len(part) < 2 or part[0] not in _HEX_CHARS or \
+                part[1] not in _HEX_CHARS or part[:2] == '00' or \
+                part[:2] in ('2f', '2F'):
+            raise _bad()
 
 
-def _content_length(head, lower):
-    """The declared body length: None without the header; ValueError
-    unless every Content-Length header holds the same ASCII digits."""
-    values = _header_values(head, lower, b'\ncontent-length:')
-    if not values:
-        return None
-    first = values[0]
-    if not first.isdigit() or len(first) > 15 or \
-            any(v != first for v in values):
-        raise ValueError('invalid Content-Length')
-    return int(first)
+_HEX_CHARS = '0123456789abcdefABCDEF'
 
 
-def _parse_headers(lines):
+def parse_header_lines(lines):
+    """The header lines of a head (from parse_request_head) as a
+    NoCaseDict; a repeated name keeps its last value (as upstream)."""
     headers = NoCaseDict()
-    for i in range(1, len(lines)):
-        line = lines[i].strip()
-        if not line:
-            break
-        j = line.find(':')
-        headers[line[:j]] = line[j + 1:].strip()
+    for line in lines:
+        i = line.find(':')
+        headers[line[:i]] = line[i + 1:].strip(' \t')
     return headers
 
 
@@ -739,24 +832,57 @@ _HEX_DIGITS = b'0123456789abcdefABCDEF'
 
 
 async def _read_chunked(reader, limit):
-    """Decode a chunked request body. None when it would exceed limit
-    bytes: the rest is left unread, so the connection must close."""
-    body = b''
+    """Decode a chunked request body (RFC 9112 7.1). None when it would
+    exceed limit bytes: the rest is left unread, so the connection must
+    close. Malformed framing raises ValueError."""
+    parts = []
+    size_so_far = 0
     while True:
-        size = (await _read_line(reader)).split(b';', 1)[0].strip()
-        if not size or len(size) > 8 or \
-                any(c not in _HEX_DIGITS for c in size):
+        line = await _read_line(reader)
+        if line[-2:] != b'\r\n':
+            raise ValueError('invalid chunk line')
+        size, _, extensions = line[:-2].partition(b';')
+        if not size or len(size) > 8 or size.strip(_HEX_DIGITS) or \
+                (extensions and _bad_chunk_extensions(extensions)):
             raise ValueError('invalid chunk size')
         size = int(size, 16)
         if size == 0:
-            while (await _read_line(reader)).strip():
-                pass  # trailers
-            return body
-        if len(body) + size > limit:
+            await _read_trailers(reader)
+            return b''.join(parts)
+        size_so_far += size
+        if size_so_far > limit:
             return None
-        body += await reader.readexactly(size)
+        parts.append(await reader.readexactly(size))
         if await reader.readexactly(2) != b'\r\n':
             raise ValueError('invalid chunk end')
+
+
+def _bad_chunk_extensions(extensions):
+    """True unless extensions (after the first ';') are name[=value]
+    pairs of tokens or quoted strings without control characters."""
+    for ctl in _CTLS:
+        if ctl in extensions:
+            return True
+    for ext in extensions.decode().split(';'):
+        name, _, value = ext.strip(' \t').partition('=')
+        if not name or name.strip(_TOKEN) or (value and value.strip(
+                _TOKEN) and (value[0] != '"' or value[-1] != '"' or
+                             len(value) < 2)):
+            return True
+    return False
+
+
+async def _read_trailers(reader):
+    """Read (and drop) the trailer section ending a chunked body: header
+    lines, as many as a head may have."""
+    for _ in range(Request.max_headers + 1):
+        line = await _read_line(reader)
+        if line == b'\r\n':
+            return
+        if line[-2:] != b'\r\n' or b':' not in line or \
+                line[:1] in (b' ', b'\t'):
+            raise ValueError('invalid trailer')
+    raise ValueError('too many trailers')
 
 
 def _json_depth(data):
@@ -865,7 +991,7 @@ class Request:
     @property
     def headers(self):
         if self._headers is None:  # parsed on first use, see create()
-            self._headers = _parse_headers(self._raw)
+            self._headers = parse_header_lines(self._raw)
         return self._headers
 
     @headers.setter
@@ -884,38 +1010,18 @@ class Request:
         read_head = getattr(client_reader, 'read_head', None)
         head = await read_head() if read_head else \
             await _read_head(client_reader)
-        text = head.decode()
-        lines = text.split('\n')
-        line = lines[0].strip()
-        if not line:
+        if not head:
             return None
-        method, url, http_version = line.split()
-        protocol, slash, http_version = http_version.partition('/')
-        if not slash:
-            raise ValueError('invalid HTTP version')
-        _check_header_lines(lines)
-        # The headers that frame the request are found in the raw bytes;
-        # the rest are parsed only if the app looks at request.headers.
-        lower = head.lower()
-        content_length = _content_length(head, lower)
-        connection = _header_values(lower, lower, b'\nconnection:')
-        connection = connection[-1] if connection else b''
-        if http_version == '1.1':
-            keep = b'close' not in connection
-        else:
-            keep = b'keep-alive' in connection
+        (method, url, http_version, lines, content_length, chunked, keep,
+         expect) = parse_request_head(head)
         body = b''
         stream = None
-        chunked = b'chunked' in (_header_value(lower, b'\ntransfer-encoding:')
-                                 or b'')
         if (chunked or content_length and
                 content_length <= Request.max_content_length) and \
                 http_version == '1.1' and client_writer is not None and \
-                _header_value(lower, b'\nexpect:') == b'100-continue':
+                expect:
             await client_writer.awrite(b'HTTP/1.1 100 Continue\r\n\r\n')
         if chunked:
-            if content_length is not None:
-                raise ValueError('Content-Length with chunked encoding')
             body = await _read_chunked(client_reader,
                                        Request.max_content_length)
             if body is None:  # too large: dispatch answers 413
@@ -1055,27 +1161,32 @@ class Request:
 # Responses: turning a Response into bytes
 # ---------------------------------------------------------------------------
 
-_REASONS = {
-    100: 'Continue', 101: 'Switching Protocols', 200: 'OK', 201: 'Created',
-    202: 'Accepted', 204: 'No Content', 206: 'Partial Content',
-    301: 'Moved Permanently', 302: 'Found', 303: 'See Other',
-    304: 'Not Modified', 307: 'Temporary Redirect',
-    308: 'Permanent Redirect', 400: 'Bad Request', 401: 'Unauthorized',
-    403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
-    406: 'Not Acceptable', 408: 'Request Timeout', 409: 'Conflict',
-    410: 'Gone', 411: 'Length Required', 413: 'Content Too Large',
-    415: 'Unsupported Media Type', 422: 'Unprocessable Content',
-    429: 'Too Many Requests', 500: 'Internal Server Error',
-    501: 'Not Implemented', 502: 'Bad Gateway', 503: 'Service Unavailable',
-}
+# Reason phrases of HTTP/1.1 status lines, as one string (a dict of them
+# would hold 30 more objects on the heap of every board).
+_REASONS = '|100 Continue|101 Switching Protocols|201 Created|202 Accepted' \
+    '|204 No Content|206 Partial Content|301 Moved Permanently|302 Found' \
+    '|303 See Other|304 Not Modified|307 Temporary Redirect' \
+    '|308 Permanent Redirect|400 Bad Request|401 Unauthorized|403 Forbidden' \
+    '|404 Not Found|405 Method Not Allowed|406 Not Acceptable' \
+    '|408 Request Timeout|409 Conflict|410 Gone|411 Length Required' \
+    '|413 Content Too Large|415 Unsupported Media Type' \
+    '|416 Range Not Satisfiable|422 Unprocessable Content' \
+    '|426 Upgrade Required|429 Too Many Requests' \
+    '|500 Internal Server Error|501 Not Implemented|502 Bad Gateway' \
+    '|503 Service Unavailable|505 HTTP Version Not Supported|'
 
-_DAYS = ('Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun')
-_MONTHS = ('Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep',
-           'Oct', 'Nov', 'Dec')
-# Characters allowed in a cookie name (an RFC 7230 token).
-_TOKEN = '!#$%&\'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz' \
-    'ABCDEFGHIJKLMNOPQRSTUVWXYZ'
 
+def _reason(status_code):
+    if status_code == 200:
+        return 'OK'
+    i = _REASONS.find('|%d ' % status_code)
+    if i < 0:
+        return 'N/A'
+    return _REASONS[i + 5:_REASONS.find('|', i + 5)]
+
+
+_DAYS = 'MonTueWedThuFriSatSun'
+_MONTHS = 'JanFebMarAprMayJunJulAugSepOctNovDec'
 
 _COOKIE_UNSAFE = ' ",;\\'
 
@@ -1092,7 +1203,8 @@ def _http_date(value):
     """Format a datetime-like value (UTC) as an HTTP date, portably."""
     t = value.timetuple()
     return '{}, {:02d} {} {:04d} {:02d}:{:02d}:{:02d} GMT'.format(
-        _DAYS[t[6]], t[2], _MONTHS[t[1] - 1], t[0], t[3], t[4], t[5])
+        _DAYS[t[6] * 3:t[6] * 3 + 3], t[2],
+        _MONTHS[t[1] * 3 - 3:t[1] * 3], t[0], t[3], t[4], t[5])
 
 
 def _check_header(text):
@@ -1280,6 +1392,12 @@ class Response:
     async def write(self, stream, http_version='1.0', keep_alive=False):
         """Send the response. Returns True when the connection can carry
         another request (HTTP/1.1 keep-alive, or HTTP/1.0 that asked)."""
+        status = self.status_code
+        if (status < 200 or status == 204 or status == 304) and self.body:
+            # these never carry a body: clients would read it as the start
+            # of the next response
+            await self._close_body()
+            self.body = b''
         self.complete()
         http11 = http_version == '1.1'
         headers = self.headers
@@ -1299,7 +1417,7 @@ class Response:
         if self.reason is not None:
             reason = self.reason
         elif http11:
-            reason = _REASONS.get(self.status_code, 'N/A')
+            reason = _reason(self.status_code)
         else:
             reason = 'OK' if self.status_code == 200 else 'N/A'
         head = ['HTTP/1.1 ' if http11 else 'HTTP/1.0 ', str(self.status_code),
@@ -1404,6 +1522,8 @@ class Response:
             headers['Content-Encoding'] = compressed \
                 if isinstance(compressed, str) else 'gzip'
         if stream is None:
+            if '\x00' in filename + file_extension:
+                raise HTTPException(404, 'Not found')  # never to the OS
             try:
                 stream = open(filename + file_extension, 'rb')
             except OSError:
@@ -1697,6 +1817,12 @@ class Microdot:
             self.out_of_memory(exc)
             return await self.error_response(req, 503,
                                              'Service unavailable')
+        if handler is None and (isinstance(exc, EOFError) or
+                                _is_muted(exc)):
+            # the client cut its body short or went away: not a crash
+            if req is not None:
+                req._keep = False
+            return await self.error_response(req, 400, 'Bad request')
         res = None
         if handler:
             try:
@@ -1873,6 +1999,7 @@ class Microdot:
         """Read, dispatch and answer one request. True to keep the
         connection open for another."""
         conn.expect(min(self.head_timeout, self.request_timeout))
+        refused = None
         conn.request_deadline = _ticks_ms() + int(self.request_timeout * 1000)
         try:
             req = await Request.create(self, reader, writer, client_addr,
@@ -1888,12 +2015,17 @@ class Microdot:
             if self.debug:
                 print_exception(exc)
             req = None
+            refused = exc
         conn.deadline = 0
         conn.waiting_since = None
-        if req is None and served:
+        if req is None and served and refused is None:
             return False  # the client closed its idle connection
         try:
-            res = await self.dispatch_request(req)
+            if isinstance(refused, HTTPException):  # 501, 505
+                res = _make_response(await self.error_response(
+                    None, refused.status_code, refused.reason))
+            else:
+                res = await self.dispatch_request(req)
         except MemoryError as exc:
             self.out_of_memory(exc)
             await _send_503(writer)
@@ -1928,6 +2060,10 @@ class Microdot:
                 method=req.method, path=req.path,
                 status_code=res.status_code))
         if not keep:
+            # a bounded drain (a client trickling bytes cannot hold the
+            # connection), which a waiting client may cut short
+            conn.expect(1)
+            conn.waiting_since = _ticks_ms()
             if req is None or req.content_length > req.max_content_length:
                 await _drain(reader)
             elif not _body_consumed(req):
@@ -2157,10 +2293,12 @@ class _StreamWriter:
             await self.writer.aclose()
             return
         self.writer.close()
-        try:
-            await self.writer.wait_closed()
+        try:  # a client that reads nothing must not hold it open
+            await asyncio.wait_for(self.writer.wait_closed(),
+                                   self.conn.app.io_timeout if self.conn
+                                   else 5)
         except Exception:
-            pass
+            self.writer.transport.abort()
 
     def get_extra_info(self, name, default=None):
         info = self.writer.get_extra_info(name)

@@ -23,9 +23,10 @@ class SSE:
     #: (keeps idle connections open through proxies and notices a vanished
     #: client); None sends none.
     keepalive = None
-    #: With a positive value, send() waits while that many events are still
-    #: unsent: a slow client slows the producer down instead of filling RAM.
-    max_queue = 0
+    #: send() waits while this many events are still unsent: a slow client
+    #: slows its handler down instead of filling RAM, and no event is
+    #: dropped. 0 queues without limit.
+    max_queue = 16
 
     def __init__(self):
         self.event = asyncio.Event()

@@ -15,7 +15,8 @@ _SSEResult = Tuple[AsyncIterator[bytes], int, Dict[str, str]]
 class SSE:
     # seconds without an event before a keepalive comment; None: never
     keepalive: Optional[float]
-    # send() waits while this many events are unsent (0: no limit)
+    # send() waits while this many events are unsent (default 16;
+    # 0: no limit)
     max_queue: int
     event: asyncio.Event
     queue: List[Union[bytes, Exception]]

@@ -1,6 +1,7 @@
 """Test an app without a network: requests go straight to its dispatcher."""
-from microdot.microdot import (AsyncBytesIO, Request, Response, json_dumps,
-                               json_loads)
+from microdot.microdot import (AsyncBytesIO, HTTPException, Request,
+                               Response, _BufferedReader, _make_response,
+                               json_dumps, json_loads)
 
 try:
     from microdot.websocket import WebSocket, _unmask
@@ -171,9 +172,19 @@ class TestClient:
         else:
             reader = AsyncBytesIO(raw)
             writer = AsyncBytesIO(b'')
-        req = await Request.create(self.app, reader, writer,
-                                   ('127.0.0.1', 1234), scheme=self.scheme)
-        res = await self.app.dispatch_request(req)
+        # the server's own reader and parser; a request they refuse gets
+        # the answer the server would send
+        try:
+            req = await Request.create(self.app, _BufferedReader(reader),
+                                       writer, ('127.0.0.1', 1234),
+                                       scheme=self.scheme)
+        except HTTPException as exc:  # 501, 505
+            res = _make_response(await self.app.error_response(
+                None, exc.status_code, exc.reason))
+        except ValueError:
+            res = await self.app.dispatch_request(None)  # 400
+        else:
+            res = await self.app.dispatch_request(req)
         if res is Response.already_handled:
             return TestResponse()
         res.complete()

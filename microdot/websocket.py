@@ -45,7 +45,8 @@ class WebSocket:
     #: Largest message accepted, in bytes: -1 uses Request.max_body_length,
     #: 0 means no limit. A longer message closes the connection (1009).
     max_message_length = -1
-    #: Origins (e.g. 'https://example.com') allowed to open a connection;
+    #: The origins allowed to open a connection, matched exactly: a list
+    #: such as ['https://example.com'] or a single origin as a string;
     #: None allows any. Requests without an Origin header (non-browser
     #: clients) are always allowed: only browsers need this protection.
     allowed_origins = None
@@ -77,8 +78,10 @@ class WebSocket:
 
     def _check_origin(self):
         origin = self.request.headers.get('Origin')
-        if origin and self.allowed_origins is not None and \
-                origin not in self.allowed_origins:
+        allowed = self.allowed_origins
+        if origin and allowed is not None and not (
+                origin == allowed if isinstance(allowed, str)
+                else origin in allowed):
             abort(403)
 
     async def receive(self):
@@ -199,12 +202,25 @@ class WebSocket:
             if limit and received + length > limit:
                 await self._fail(1009, 'Message too large')
         mask = await self._read_exactly(4)
-        payload = bytearray(length)
-        for start in range(0, length, _PIECE * 4):
-            n = min(_PIECE * 4, length - start)
-            payload[start:start + n] = await self._read_exactly(n)
+        payload = await self._read_payload(length)
         _unmask(payload, mask)
         return fin, opcode, payload
+
+    async def _read_payload(self, length):
+        # RAM is taken as the payload arrives, never on the word of the
+        # declared length alone: the buffer doubles when full, so a client
+        # that stalls holds at most twice what it has sent.
+        payload = bytearray(min(length, _PIECE * 4))
+        filled = 0
+        while filled < length:
+            if filled == len(payload):
+                grown = bytearray(min(length, 2 * filled))
+                grown[:filled] = payload
+                payload = grown
+            n = min(len(payload) - filled, _PIECE * 4)
+            payload[filled:filled + n] = await self._read_exactly(n)
+            filled += n
+        return payload
 
     @classmethod
     def _parse_frame_header(cls, header):

@@ -24,8 +24,8 @@ class WebSocket:
     PONG: int
     # -1: Request.max_body_length; 0: no limit
     max_message_length: int
-    # None allows any origin
-    allowed_origins: Optional[Container[str]]
+    # exact matches: one origin (a str) or a list of them; None allows any
+    allowed_origins: Optional[Union[str, Container[str]]]
 
     request: Request
     closed: bool

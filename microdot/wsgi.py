@@ -3,11 +3,13 @@ CPython only."""
 import asyncio
 import os
 import signal
+import sys
 from microdot import *  # noqa: F401,F403 (the package API, re-exported)
-from microdot.microdot import Microdot as BaseMicrodot, NoCaseDict, \
-    Request, Response, MUTED_SOCKET_ERRORS, _StreamWriter
-from microdot.websocket import WebSocket, websocket_upgrade, \
-    with_websocket  # noqa: F401
+from microdot.asgi import _content_length
+from microdot.microdot import Microdot as BaseMicrodot, AsyncBytesIO, \
+    NoCaseDict, Request, Response, MUTED_SOCKET_ERRORS, _StreamWriter, abort
+from microdot.websocket import WebSocket as BaseWebSocket, \
+    websocket_upgrade, with_websocket  # noqa: F401
 
 
 class _InputStream:
@@ -42,6 +44,49 @@ class _InputStream:
 
     async def aclose(self):
         pass
+
+
+def _read_input(input, limit):
+    """wsgi.input read to its end, or None as soon as it grows past limit
+    bytes (the rest is not read)."""
+    chunks = []
+    size = 0
+    while True:
+        chunk = input.read(8192)
+        if not chunk:
+            return b''.join(chunks)
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+
+
+def _body(environ, length):
+    """(body, stream, length) of a request that declares length (None
+    without Content-Length), read with the native server's limits."""
+    input = environ['wsgi.input']
+    if length is None:
+        if 'HTTP_TRANSFER_ENCODING' not in environ:
+            return b'', None, None
+        if not environ.get('wsgi.input_terminated'):
+            # the server passes the chunks on undecoded (wsgiref)
+            raise ValueError('chunked body not supported by this server')
+        # a chunked body the server decodes (gunicorn): read up to
+        # max_content_length, as the native server reads one
+        body = _read_input(input, Request.max_content_length)
+        if body is None:  # too large: dispatch answers 413
+            return b'', None, Request.max_content_length + 1
+        if len(body) > Request.max_body_length:
+            return b'', AsyncBytesIO(body), len(body)
+        return body, None, len(body)
+    if length <= Request.max_body_length:
+        body = input.read(length) if length else b''
+        if len(body) < length:
+            raise ValueError('body truncated')
+        return body, None, length
+    if length <= Request.max_content_length:
+        return b'', _InputStream(input, length), length
+    return b'', None, length  # left unread: dispatch answers 413
 
 
 class _Body:
@@ -84,9 +129,26 @@ def _request_headers(environ):
     return headers
 
 
+class WebSocket(BaseWebSocket):
+    """The core WebSocket over gunicorn's socket. Other WSGI servers give
+    the application no socket: their upgrades are answered 501."""
+
+    async def handshake(self):
+        if self.request.sock[1] is None:
+            self._handshake_response()  # not an upgrade request: 400
+            print('WebSocket %s refused (501): this WSGI server gives no '
+                  'socket to upgrade; use gunicorn or an ASGI server' %
+                  self.request.path, file=sys.stderr)
+            abort(501, 'WebSocket not supported by this server')
+        await super().handshake()
+
+
 class Microdot(BaseMicrodot):
     """A Microdot app that is also a WSGI application:
     `gunicorn module:app`. `app.run()` still uses the native server."""
+
+    #: The WebSocket class microdot.websocket's upgrade uses.
+    websocket_class = WebSocket
 
     def __init__(self):
         super().__init__()
@@ -103,30 +165,12 @@ class Microdot(BaseMicrodot):
             raise
 
     def _handle(self, loop, environ, start_response):
-        path = environ.get('SCRIPT_NAME', '') + environ.get('PATH_INFO', '')
-        if environ.get('QUERY_STRING'):
-            path += '?' + environ['QUERY_STRING']
-        headers = _request_headers(environ)
-        content_length = int(environ.get('CONTENT_LENGTH') or 0)
-        body = b''
-        stream = None
-        sock = (None, None)
-        if 0 < content_length <= Request.max_body_length:
-            body = environ['wsgi.input'].read(content_length)
-        elif content_length:
-            stream = _InputStream(environ['wsgi.input'], content_length)
-        elif 'gunicorn.socket' in environ and \
-                headers.get('Upgrade', '').lower() == 'websocket':
-            sock = loop.run_until_complete(
-                self._open_socket(environ['gunicorn.socket']))
-        req = Request(self, (environ['REMOTE_ADDR'],
-                             int(environ.get('REMOTE_PORT') or 0)),
-                      environ['REQUEST_METHOD'], path,
-                      environ['SERVER_PROTOCOL'], headers, body=body,
-                      stream=stream, sock=sock,
-                      scheme=environ.get('wsgi.url_scheme'))
-        req.environ = environ
+        try:
+            req = self._request(loop, environ)
+        except ValueError:  # malformed: 400, as the native server answers
+            req = None
         res = loop.run_until_complete(self.dispatch_request(req))
+        sock = req.sock if req else (None, None)
         if sock[1] is not None:
             try:
                 loop.run_until_complete(sock[1].aclose())
@@ -145,6 +189,29 @@ class Microdot(BaseMicrodot):
             body.close()
             return []
         return body
+
+    def _request(self, loop, environ):
+        path = environ.get('SCRIPT_NAME', '') + environ.get('PATH_INFO', '')
+        if environ.get('QUERY_STRING'):
+            path += '?' + environ['QUERY_STRING']
+        headers = _request_headers(environ)
+        length = _content_length(environ.get('CONTENT_LENGTH'))
+        body, stream, length = _body(environ, length)
+        if length is not None:
+            headers['Content-Length'] = str(length)
+        sock = (None, None)
+        if not length and 'gunicorn.socket' in environ and \
+                headers.get('Upgrade', '').lower() == 'websocket':
+            sock = loop.run_until_complete(
+                self._open_socket(environ['gunicorn.socket']))
+        req = Request(self, (environ['REMOTE_ADDR'],
+                             int(environ.get('REMOTE_PORT') or 0)),
+                      environ['REQUEST_METHOD'], path,
+                      environ['SERVER_PROTOCOL'], headers, body=body,
+                      stream=stream, sock=sock,
+                      scheme=environ.get('wsgi.url_scheme'))
+        req.environ = environ
+        return req
 
     async def _open_socket(self, gunicorn_socket):
         reader, writer = await asyncio.open_connection(

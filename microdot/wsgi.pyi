@@ -1,5 +1,5 @@
 # Type stubs for microdot.wsgi (CPython only).
-from typing import Any, Iterable
+from typing import Any, Iterable, Type
 
 from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
@@ -16,16 +16,23 @@ from microdot import (
 )
 from microdot.microdot import Microdot as _BaseMicrodot
 from microdot.websocket import (
-    WebSocket as WebSocket,
+    WebSocket as _BaseWebSocket,
     websocket_upgrade as websocket_upgrade,
     with_websocket as with_websocket,
 )
+
+
+class WebSocket(_BaseWebSocket):
+    """The core WebSocket over gunicorn's socket; 501 on other servers."""
+    async def handshake(self) -> None: ...
 
 
 class Microdot(_BaseMicrodot):
     """A Microdot app that is also a WSGI application."""
     # True when run() serves with the native server
     embedded_server: bool
+    # the WebSocket class microdot.websocket's upgrade uses
+    websocket_class: Type[_BaseWebSocket]
 
     def __init__(self) -> None: ...
     def wsgi_app(self, environ: WSGIEnvironment,

@@ -28,6 +28,8 @@ class Peer:
         return {'type': 'http.disconnect'}
 
     async def send(self, message):
+        if not self.sent:
+            self.unread_at_start = len(self.incoming)
         self.sent.append(message)
 
     def body(self):
@@ -135,6 +137,93 @@ class TestASGI(unittest.TestCase):
         finally:
             Request.max_body_length = saved
         self.assertEqual(peer.body(), b'["", "line\\n", "rest"]')
+
+    @async_test
+    async def test_bad_content_length_is_400(self):
+        app = Microdot()
+
+        @app.post('/')
+        async def index(req):
+            return req.body
+
+        for values in [[b'abc'], [b'+5'], [b'-5'], [b'5 5'], [b'0x5'],
+                       ['\u0665'.encode()], [b'5, 6'], [b'5', b'6'],
+                       [b'1' * 5000]]:
+            peer = Peer([{'type': 'http.request', 'body': b'hello'}])
+            await app(http_scope('/', 'POST', [
+                (b'content-length', v) for v in values]),
+                peer.receive, peer.send)
+            self.assertEqual(peer.sent[0]['status'], 400, values)
+            self.assertEqual(peer.body(), b'Bad request')
+        # the same length twice is one length
+        for values in [[b'5', b'5'], [b'5, 5'], [b' 5 ']]:
+            peer = Peer([{'type': 'http.request', 'body': b'hello'}])
+            await app(http_scope('/', 'POST', [
+                (b'content-length', v) for v in values]),
+                peer.receive, peer.send)
+            self.assertEqual((peer.sent[0]['status'], peer.body()),
+                             (200, b'hello'), values)
+
+    @async_test
+    async def test_body_longer_than_its_content_length_is_400(self):
+        app = Microdot()
+
+        @app.post('/')
+        async def index(req):
+            return req.body
+
+        peer = Peer([{'type': 'http.request', 'body': b'hello',
+                      'more_body': True},
+                     {'type': 'http.request', 'body': b'GET / HTTP/1.1'}])
+        await app(http_scope('/', 'POST', [(b'content-length', b'5')]),
+                  peer.receive, peer.send)
+        self.assertEqual(peer.sent[0]['status'], 400)
+
+    @async_test
+    async def test_length_less_body_over_the_limit_is_413_unread(self):
+        app = Microdot()
+        seen = []
+
+        @app.post('/')
+        async def index(req):
+            seen.append(req)
+            return str(len(await req.stream.read()))
+
+        saved = Request.max_content_length
+        Request.max_content_length = 64 * 1024
+        try:
+            # 1000 chunks of 1000 bytes, no Content-Length (chunked)
+            peer = Peer([{'type': 'http.request', 'body': b'x' * 1000,
+                          'more_body': True}] * 1000)
+            await app(http_scope('/', 'POST'), peer.receive, peer.send)
+        finally:
+            Request.max_content_length = saved
+        self.assertEqual(peer.sent[0]['status'], 413)
+        self.assertEqual(seen, [])
+        # reading stopped at the limit
+        self.assertEqual(peer.unread_at_start, 1000 - 66)
+
+    @async_test
+    async def test_length_less_body_within_the_limit(self):
+        # above max_body_length: a stream, with its true length
+        app = Microdot()
+
+        @app.post('/')
+        async def index(req):
+            data = await req.stream.read()
+            return [req.content_length, req.headers['Content-Length'],
+                    len(req.body), len(data)]
+
+        saved = Request.max_content_length
+        Request.max_content_length = 64 * 1024
+        try:
+            peer = Peer([{'type': 'http.request', 'body': b'x' * 1000,
+                          'more_body': True}] * 40 +
+                        [{'type': 'http.request', 'body': b''}])
+            await app(http_scope('/', 'POST'), peer.receive, peer.send)
+        finally:
+            Request.max_content_length = saved
+        self.assertEqual(peer.body(), b'[40000, "40000", 0, 40000]')
 
     @async_test
     async def test_head_sends_no_body(self):

@@ -71,7 +71,7 @@ class CreateTests(LimitsMixin, unittest.TestCase):
         self.assertIsNone(req.form)
 
     def test_http11_and_scheme(self):
-        req = create(b'GET / HTTP/1.1\r\n\r\n', scheme='https')
+        req = create(b'GET / HTTP/1.1\r\nHost: x\r\n\r\n', scheme='https')
         self.assertEqual(req.http_version, '1.1')
         self.assertEqual(req.scheme, 'https')
 
@@ -196,9 +196,12 @@ class MalformedTests(LimitsMixin, unittest.TestCase):
     def test_empty_input(self):
         self.assertIsNone(create(b''))
 
-    def test_leading_empty_line(self):
-        self.assertIsNone(create(b'\r\nGET / HTTP/1.0\r\n\r\n'))
-        self.assertIsNone(create(b'\nGET / HTTP/1.0\n\n'))
+    def test_leading_empty_lines_are_skipped(self):
+        # RFC 9112 2.2 (upstream answered 400): a stray CRLF between
+        # pipelined requests no longer drops the requests after it
+        self.assertEqual(create(b'\r\nGET / HTTP/1.0\r\n\r\n').path, '/')
+        self.assertEqual(create(b'\n\r\nGET /a HTTP/1.0\n\n').path, '/a')
+        self.assertIsNone(create(b'\r\n\r\n'))
 
     def test_wrong_token_count(self):
         with self.assertRaises(ValueError):
@@ -453,24 +456,31 @@ class BodyTests(LimitsMixin, unittest.TestCase):
 
 
 class ChunkedTests(LimitsMixin, unittest.TestCase):
-    CHUNKED = (b'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n'
+    CHUNKED = (b'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n'
                b'3\r\nfoo\r\n4;ext=1\r\nbarz\r\nA\r\n0123456789\r\n'
                b'0\r\nX-Trailer: 1\r\n\r\n')
 
     def test_chunked_body(self):
-        req = create(self.CHUNKED + b'GET /next HTTP/1.1\r\n\r\n')
+        req = create(self.CHUNKED + b'GET /next HTTP/1.1\r\nHost: x\r\n\r\n')
         self.assertEqual(req.body, b'foobarz0123456789')
         self.assertEqual(req.content_length, 17)
 
     def test_chunked_leaves_next_request(self):
-        reader = AsyncBytesIO(self.CHUNKED + b'GET /next HTTP/1.1\r\n\r\n')
+        reader = AsyncBytesIO(self.CHUNKED + b'GET /next HTTP/1.1\r\nHost: x\r\n\r\n')
         run(Request.create('app', reader, None, 'addr'))
         req = run(Request.create('app', reader, None, 'addr'))
         self.assertEqual(req.path, '/next')
 
-    def test_chunked_lf_only(self):
-        req = create(b'POST / HTTP/1.1\nTransfer-Encoding: chunked\n\n'
-                     b'3\nfoo\r\n0\n\n')
+    def test_chunked_lf_only_lines_are_refused(self):
+        # chunk lines must end with CRLF (LF-only framing is a smuggling
+        # shape); the head itself may use bare LF
+        for body in (b'3\nfoo\r\n0\r\n\r\n', b'3\r\nfoo\r\n0\n\n',
+                     b'3\r\nfoo\n0\r\n\r\n', b'3\r\nfoo\r\n0\r\n\n'):
+            with self.assertRaises(ValueError):
+                create(b'POST / HTTP/1.1\nHost: x\n'
+                       b'Transfer-Encoding: chunked\n\n' + body)
+        req = create(b'POST / HTTP/1.1\nHost: x\nTransfer-Encoding: chunked'
+                     b'\n\n3\r\nfoo\r\n0\r\n\r\n')
         self.assertEqual(req.body, b'foo')
 
     def test_chunked_streamed(self):
@@ -499,17 +509,17 @@ class ChunkedTests(LimitsMixin, unittest.TestCase):
 
     def test_chunked_with_content_length(self):
         with self.assertRaises(ValueError):
-            create(b'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n'
+            create(b'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n'
                    b'Content-Length: 3\r\n\r\n3\r\nfoo\r\n0\r\n\r\n')
 
     def test_bad_chunk_size(self):
         with self.assertRaises(ValueError):
-            create(b'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n'
+            create(b'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n'
                    b'zz\r\nfoo\r\n0\r\n\r\n')
 
 
 class ExpectContinueTests(LimitsMixin, unittest.TestCase):
-    RAW = (b'POST / HTTP/1.1\r\nExpect: 100-continue\r\n'
+    RAW = (b'POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n'
            b'Content-Length: 3\r\n\r\nabc')
 
     def test_interim_response(self):
@@ -521,7 +531,7 @@ class ExpectContinueTests(LimitsMixin, unittest.TestCase):
 
     def test_interim_response_chunked(self):
         writer = AsyncBytesIO(b'')
-        req = create(b'POST / HTTP/1.1\r\nExpect: 100-continue\r\n'
+        req = create(b'POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n'
                      b'Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n'
                      b'0\r\n\r\n', writer=writer)
         self.assertEqual(req.body, b'abc')
@@ -542,7 +552,7 @@ class ExpectContinueTests(LimitsMixin, unittest.TestCase):
 
     def test_without_expect(self):
         writer = AsyncBytesIO(b'')
-        create(b'POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc',
+        create(b'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc',
                writer=writer)
         self.assertEqual(writer.stream.getvalue(), b'')
 

@@ -498,6 +498,19 @@ class FramingTests(unittest.TestCase):
             if not keep_alive:
                 self.assertFalse(keep)
 
+    def test_no_body_on_204_304_and_1xx(self):
+        # review finding: Response('deleted', 204) sent the body with its
+        # length, which clients read as the start of the next response
+        def body():
+            yield b'streamed'
+        for status in (204, 304, 101):
+            for make_body in (lambda: b'deleted', body):
+                data, keep = write(Response(make_body(), status), '1.1', True)
+                status_line, headers, rest = split(data)
+                self.assertEqual(rest, b'', status)
+                self.assertIn(b'Content-Length: 0', headers)
+                self.assertTrue(keep)
+
     def test_bytes_and_str(self):
         self.check(lambda: b'abc', b'abc')
         self.check(lambda: 'abc', b'abc')
@@ -820,3 +833,12 @@ class SendFileTests(DefaultsMixin, unittest.TestCase):
         with self.assertRaises(HTTPException) as ctx:
             send_file(FILES_DIR + '/does-not-exist.txt')
         self.assertEqual(ctx.exception.status_code, 404)
+
+    @unittest.skipUnless(HAS_FILESYSTEM, 'no filesystem')
+    def test_name_with_nul_is_404_not_another_file(self):
+        # MicroPython's open() stops at a NUL: 'test.txt\0.png' would
+        # open test.txt; CPython raised ValueError (a 500)
+        for name in ('/test.txt\x00.png', '/test.txt\x00'):
+            with self.assertRaises(HTTPException) as ctx:
+                send_file(FILES_DIR + name)
+            self.assertEqual(ctx.exception.status_code, 404)

@@ -205,3 +205,16 @@ class URLPatternTests(unittest.TestCase):
         p = URLPattern('/<boom:x>')
         with self.assertRaises(RuntimeError):
             p.match('/1')
+
+    def test_long_segment_is_no_match_not_an_error(self):
+        # fuzzing finding: MicroPython's re recursed too deep on a long
+        # segment (RuntimeError, a 500)
+        for pattern in ('/files/<path:p>', '/u/<name>', '/n/<int:x>'):
+            prefix = pattern.split('<')[0]
+            args = URLPattern(pattern).match(prefix + 'a' * 3000)
+            self.assertTrue(args is None or
+                            list(args.values()) == ['a' * 3000], pattern)
+
+    def test_nul_in_a_pattern_is_invalid(self):
+        with self.assertRaises(ValueError):
+            URLPattern('/user\x00s/<int:id>').match('/users/42')

@@ -71,6 +71,7 @@ def make_app(min_time=None, **login_options):
     async def get_value(request, session, key):
         return str(session.get(key))
 
+    app.login = login  # for tests that restart the app
     return app
 
 
@@ -122,6 +123,24 @@ class LogoutEndsLogins(FakeClock):
         self.assertNotIn('_remember', client.cookies)
         client.cookies['_remember'] = captured
         self.assertEqual((await client.get('/')).status_code, 302)
+
+    @async_test
+    async def test_a_logout_after_a_restart_revives_no_token(self):
+        # review finding: counted generations restarted at 0, so the second
+        # logout after a restart made a token from before it valid again
+        app = make_app()
+        client = TestClient(app)
+        await client.post('/login/1?remember=30')
+        await client.post('/logout')
+        await client.post('/login/1?remember=30')
+        captured = dict(client.cookies)
+        await client.post('/logout')
+        app.login.generations.clear()  # the board restarted
+        await client.post('/login/1')
+        await client.post('/logout')
+        for name in ('session', '_remember'):
+            browser = TestClient(app, cookies={name: captured[name]})
+            self.assertEqual((await browser.get('/')).status_code, 302, name)
 
     @async_test
     async def test_logins_last_a_day_by_default(self):

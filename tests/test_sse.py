@@ -166,7 +166,31 @@ class TestSSE(unittest.TestCase):
         self.assertEqual(chunks[-1], b'data: late\n\n')
 
     @async_test
+    async def test_default_queue_is_bounded(self):
+        # a client that reads nothing: the handler waits once max_queue
+        # events are queued, and everything arrives once the client reads
+        state = {'sent': 0}
+
+        async def flood(request, sse):
+            for i in range(1000):
+                await sse.send(i)
+                state['sent'] += 1
+
+        body, status, headers = sse_response(None, flood)
+        for _ in range(50):
+            await asyncio.sleep(0)
+        self.assertTrue(0 < SSE.max_queue <= 64)
+        self.assertEqual(state['sent'], SSE.max_queue)
+        self.assertEqual(len(body.sse.queue), SSE.max_queue)
+        n = 0
+        async for chunk in body:
+            self.assertEqual(chunk, ('data: %d\n\n' % n).encode())
+            n += 1
+        self.assertEqual(n, 1000)
+
+    @async_test
     async def test_bounded_queue_makes_the_producer_wait(self):
+        saved = SSE.max_queue
         SSE.max_queue = 2
         state = {'sent': 0}
         try:
@@ -180,5 +204,5 @@ class TestSSE(unittest.TestCase):
             self.assertEqual(state['sent'], 2)  # waiting for the client
             self.assertEqual(len(await collect(body)), 5)
         finally:
-            SSE.max_queue = 0
+            SSE.max_queue = saved
         self.assertEqual(state['sent'], 5)

@@ -27,6 +27,18 @@ def free_heap():
         return 1 << 30
 
 
+def allocated():
+    """Bytes of heap in use (CPython: traced by tracemalloc, started by
+    the caller)."""
+    import gc
+    gc.collect()
+    try:
+        return gc.mem_alloc()
+    except AttributeError:  # CPython
+        import tracemalloc
+        return tracemalloc.get_traced_memory()[0]
+
+
 def frame(opcode, payload=b'', fin=True, mask=True):
     """A client frame, masked as a browser sends it unless mask=False."""
     if isinstance(payload, str):
@@ -135,6 +147,72 @@ class LargeMessagePeer:
         pass
 
 
+def _start_tracing():
+    try:
+        import tracemalloc
+    except ImportError:  # MicroPython: gc.mem_alloc() needs no tracing
+        return False
+    if tracemalloc.is_tracing():
+        return False
+    tracemalloc.start()
+    return True
+
+
+def _stop_tracing():
+    import tracemalloc
+    tracemalloc.stop()
+
+
+class StalledPeer:
+    """A client that sends the header of a frame declaring n payload bytes
+    and one byte of the payload, then nothing until it hangs up."""
+
+    def __init__(self, n):
+        self.pending = HANDSHAKE + b'\r\n' + bytes((0x82, 0x80 | 126)) + \
+            n.to_bytes(2, 'big') + MASK + b'x'
+        self.stalled = asyncio.Event()
+        self.forever = asyncio.Event()
+
+    async def readline(self):
+        i = self.pending.index(b'\n') + 1
+        line, self.pending = self.pending[:i], self.pending[i:]
+        return line
+
+    async def readexactly(self, n):
+        if len(self.pending) < n:
+            self.stalled.set()
+            await self.forever.wait()
+        data, self.pending = self.pending[:n], self.pending[n:]
+        return data
+
+    async def awrite(self, data):
+        pass
+
+    async def aclose(self):
+        pass
+
+
+async def stalled_heap(app, declared, clients=8):
+    """The heap held by clients stalled in the middle of a frame, None if
+    a connection ended instead (e.g. on MemoryError)."""
+    before = allocated()
+    peers = [StalledPeer(declared) for _ in range(clients)]
+    tasks = []
+    for peer in peers:
+        req = await Request.create(app, peer, peer, ('x', 1))
+        tasks.append(asyncio.create_task(app.dispatch_request(req)))
+    for peer, task in zip(peers, tasks):
+        while not (peer.stalled.is_set() or task.done()):
+            await asyncio.sleep(0)
+    used = allocated() - before
+    if not all(peer.stalled.is_set() for peer in peers):
+        used = None
+    for peer in peers:  # the clients hang up
+        peer.forever.set()
+    await asyncio.gather(*tasks)
+    return used
+
+
 class EchoApp:
     def __init__(self):
         self.app = Microdot()
@@ -199,6 +277,33 @@ class TestHandshake(unittest.TestCase):
             WebSocket.allowed_origins = None
 
     @async_test
+    async def test_allowed_origin_string_is_one_exact_origin(self):
+        app = EchoApp().app
+        WebSocket.allowed_origins = 'https://good.example.com'
+        try:
+            for origin, status in [('https://good.example.com', b' 101 '),
+                                   ('https://good.example.co', None),
+                                   ('https://good.example', None),
+                                   ('good', None), ('', b' 101 ')]:
+                head, frames = await converse(
+                    app, b'', b'Origin: ' + origin.encode() + b'\r\n')
+                if status:
+                    self.assertIn(status, head, origin)
+                else:
+                    self.assertIsNone(head, origin)
+                    self.assertEqual(frames.status_code, 403, origin)
+            WebSocket.allowed_origins = ('https://a.example',
+                                         'https://b.example')
+            head, frames = await converse(
+                app, b'', b'Origin: https://b.example\r\n')
+            self.assertIn(b' 101 ', head)
+            head, res = await converse(
+                app, b'', b'Origin: https://a.example, https://b.example\r\n')
+            self.assertEqual(res.status_code, 403)
+        finally:
+            WebSocket.allowed_origins = None
+
+    @async_test
     async def test_manual_upgrade_after_checks(self):
         app = Microdot()
 
@@ -257,6 +362,52 @@ class TestMessages(unittest.TestCase):
         self.assertEqual(peer.frame_headers, [bytes((0x82, 127)) +
                                               (65537).to_bytes(8, 'big')])
         self.assertEqual(peer.echoed, 65537)
+
+    @async_test
+    async def test_stalled_frames_hold_no_declared_length(self):
+        # Eight clients each declare a 16 KB frame (the default limit),
+        # send one byte of it and stall: the server must not set aside
+        # 8 x 16 KB for payloads that may never come. Compared with clients
+        # declaring 126 bytes, to leave out what each connection costs.
+        app = EchoApp().app
+        tracing = _start_tracing()
+        try:
+            small = await stalled_heap(app, 126)
+            large = await stalled_heap(app, 16384)
+        finally:
+            if tracing:
+                _stop_tracing()
+        self.assertIsNotNone(large)
+        self.assertLess(large - small, 8 * 16384 // 4)
+
+    @async_test
+    async def test_payload_arriving_in_pieces(self):
+        # a message the reader hands over a few bytes at a time, across the
+        # points where the payload buffer grows
+        echo = EchoApp()
+        data = bytes(range(256)) * 20
+        reader = AsyncBytesIO(HANDSHAKE + b'\r\n' +
+                              frame(WebSocket.BINARY, data))
+        read = reader.read
+
+        async def trickle(n=-1):
+            return await read(7 if n < 0 else min(n, 7))
+
+        async def readexactly(n):
+            chunk = b''
+            while len(chunk) < n:
+                piece = await trickle(n - len(chunk))
+                if not piece:
+                    break
+                chunk += piece
+            return chunk
+
+        writer = AsyncBytesIO(b'')
+        req = await Request.create(echo.app, reader, writer, ('x', 1))
+        reader.read = trickle
+        reader.readexactly = readexactly
+        await echo.app.dispatch_request(req)
+        self.assertEqual(echo.received, [data])
 
     @async_test
     async def test_empty_messages_are_delivered(self):

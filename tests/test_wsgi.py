@@ -31,6 +31,17 @@ def serve(app, env, start_response):
             body.close()
 
 
+class CountingInput(io.BytesIO):
+    """A wsgi.input that counts the bytes the application read."""
+
+    read_bytes = 0
+
+    def read(self, n=-1):
+        data = super().read(n)
+        self.read_bytes += len(data)
+        return data
+
+
 class StartResponse:
     def __call__(self, status, headers):
         self.status = status
@@ -89,6 +100,98 @@ class TestWSGI(unittest.TestCase):
         finally:
             Request.max_body_length = saved
         self.assertEqual(body, b'["", "body"]')
+
+    def test_bad_content_length_is_400(self):
+        app = Microdot()
+
+        @app.post('/')
+        def index(req):
+            return req.body
+
+        for value in ['abc', '+5', '-5', '5 5', '0x5', '\u0665', '5, 6',
+                      '1' * 5000]:
+            start = StartResponse()
+            body = serve(app, environ('/', 'POST', b'hello',
+                                      CONTENT_LENGTH=value), start)
+            self.assertEqual((start.status, body), ('400 N/A',
+                                                    b'Bad request'), value)
+        for value in ['5, 5', ' 5 ']:  # the same length twice is one
+            start = StartResponse()
+            body = serve(app, environ('/', 'POST', b'hello',
+                                      CONTENT_LENGTH=value), start)
+            self.assertEqual((start.status, body), ('200 OK', b'hello'))
+        # a body shorter than declared
+        start = StartResponse()
+        serve(app, environ('/', 'POST', b'hello', CONTENT_LENGTH='9'), start)
+        self.assertEqual(start.status, '400 N/A')
+
+    def test_chunked_body_decoded_by_the_server(self):
+        # gunicorn: no CONTENT_LENGTH, an input that ends with the body
+        app = Microdot()
+
+        @app.post('/')
+        async def index(req):
+            data = req.body or await req.stream.read()
+            return [req.content_length, len(req.body), len(data)]
+
+        saved = Request.max_content_length
+        Request.max_content_length = 64 * 1024
+        try:
+            results = []
+            for size in [5, 40000, 200000]:
+                input = CountingInput(b'x' * size)
+                start = StartResponse()
+                results.append((size, serve(app, environ(
+                    '/', 'POST', HTTP_TRANSFER_ENCODING='chunked',
+                    **{'wsgi.input': input, 'wsgi.input_terminated': True}),
+                    start), start.status, input.read_bytes))
+        finally:
+            Request.max_content_length = saved
+        self.assertEqual(results, [
+            (5, b'[5, 5, 5]', '200 OK', 5),
+            (40000, b'[40000, 0, 40000]', '200 OK', 40000),
+            # refused once past the limit, without reading the rest
+            (200000, b'Payload too large', '413 N/A', 65536 + 8192)])
+
+    def test_chunked_body_the_server_cannot_decode_is_400(self):
+        # wsgiref passes chunks on undecoded, in an input with no end
+        app = Microdot()
+
+        @app.post('/')
+        def index(req):
+            return 'read'
+
+        start = StartResponse()
+        serve(app, environ('/', 'POST', HTTP_TRANSFER_ENCODING='chunked',
+                           **{'wsgi.input': CountingInput(b'5\r\nhello')}),
+              start)
+        self.assertEqual(start.status, '400 N/A')
+
+    def test_websocket_without_a_socket_is_501(self):
+        import contextlib
+        from microdot.websocket import with_websocket
+        app = Microdot()
+
+        @app.route('/ws')
+        @with_websocket
+        async def ws(req, ws):
+            await ws.send('never')
+
+        upgrade = {'HTTP_CONNECTION': 'Upgrade', 'HTTP_UPGRADE': 'websocket',
+                   'HTTP_SEC_WEBSOCKET_KEY': 'dGhlIHNhbXBsZSBub25jZQ=='}
+        start = StartResponse()
+        log = io.StringIO()
+        with contextlib.redirect_stderr(log):
+            body = serve(app, environ('/ws', **upgrade), start)
+        self.assertEqual(start.status, '501 N/A')
+        self.assertEqual(body, b'WebSocket not supported by this server')
+        self.assertEqual(log.getvalue().count('\n'), 1)
+        self.assertIn('/ws', log.getvalue())
+        self.assertNotIn('Traceback', log.getvalue())
+        # not an upgrade request at all: 400, as on any server
+        start = StartResponse()
+        serve(app, environ('/ws'), start)
+        self.assertEqual(start.status, '400 N/A')
 
     def test_empty_content_length_and_str_chunks(self):
         app = Microdot()

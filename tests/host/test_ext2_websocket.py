@@ -131,3 +131,23 @@ def test_simultaneous_clients(server):
         for thread in threads:
             thread.join()
     assert errors == []
+
+
+@pytest.mark.parametrize('runtime', RUNTIMES)
+def test_stalled_frames_do_not_exhaust_the_heap(runtime):
+    # Seven clients declare 16 KB frames (the default limit) and send no
+    # payload: they must not cost the server 16 KB each (on MicroPython,
+    # 112 KB of a 200 KB heap), and an eighth client is still served.
+    with Server(ECHO, runtime) as srv:
+        stalled = [raw_upgrade(srv.port) for _ in range(7)]
+        try:
+            for sock in stalled:
+                sock.sendall(b'\x82\xfe' + (16384).to_bytes(2, 'big') +
+                             b'mask')
+            with connect(ws_url(srv), open_timeout=10) as ws:
+                ws.send('still here')
+                assert ws.recv(timeout=10) == 'still here'
+        finally:
+            for sock in stalled:
+                sock.close()
+    assert 'MemoryError' not in srv.output

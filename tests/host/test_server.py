@@ -70,8 +70,8 @@ def test_keep_alive_serves_several_requests(server):
 def test_pipelined_requests_answered_in_order(server):
     with socket.create_connection(('127.0.0.1', server.port), 5) as s:
         s.sendall(b'GET /info?n=1 HTTP/1.1\r\nHost: x\r\n\r\n'
-                  b'POST /echo HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc'
-                  b'GET /info?n=3 HTTP/1.1\r\nConnection: close\r\n\r\n')
+                  b'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc'
+                  b'GET /info?n=3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
         data = b''
         while True:
             chunk = s.recv(65536)
@@ -85,8 +85,18 @@ def test_pipelined_requests_answered_in_order(server):
         in data
 
 
+def test_stray_empty_lines_between_pipelined_requests(server):
+    # RFC 9112 2.2: an empty line before a request line is ignored, so a
+    # stray CRLF does not drop the requests after it
+    res = raw_request(server.port, b'GET /info?n=1 HTTP/1.1\r\nHost: x\r\n'
+                      b'\r\n\r\n\r\nGET /info?n=2 HTTP/1.1\r\nHost: x\r\n'
+                      b'Connection: close\r\n\r\n')
+    assert res.count(b'HTTP/1.1 200 OK') == 2, res
+    assert b'"n": ["2"]' in res
+
+
 def test_connection_close_is_honoured(server):
-    res = raw_request(server.port, b'GET / HTTP/1.1\r\nConnection: close'
+    res = raw_request(server.port, b'GET / HTTP/1.1\r\nHost: x\r\nConnection: close'
                       b'\r\n\r\n', shutdown=False)
     assert b'Connection: close\r\n' in res
     assert body(res) == b'hello'
@@ -102,7 +112,7 @@ def test_http10_keep_alive_when_asked(server):
 
 
 def test_streamed_body_is_chunked_under_http11(server):
-    res = raw_request(server.port, b'GET /stream HTTP/1.1\r\n'
+    res = raw_request(server.port, b'GET /stream HTTP/1.1\r\nHost: x\r\n'
                       b'Connection: close\r\n\r\n', shutdown=False)
     assert b'Transfer-Encoding: chunked\r\n' in res
     assert body(res) == b'2\r\n0\n\r\n2\r\n1\n\r\n2\r\n2\n\r\n2\r\n3\n\r\n' \
@@ -116,7 +126,7 @@ def test_streamed_body_is_close_delimited_under_http10(server):
 
 
 def test_chunked_request_body(server):
-    res = raw_request(server.port, b'POST /echo HTTP/1.1\r\n'
+    res = raw_request(server.port, b'POST /echo HTTP/1.1\r\nHost: x\r\n'
                       b'Transfer-Encoding: chunked\r\nConnection: close\r\n'
                       b'\r\n3\r\nabc\r\n4;ext=1\r\ndefg\r\n0\r\n\r\n')
     assert body(res) == b'abcdefg'
@@ -124,7 +134,7 @@ def test_chunked_request_body(server):
 
 def test_expect_100_continue(server):
     with socket.create_connection(('127.0.0.1', server.port), 5) as s:
-        s.sendall(b'POST /echo HTTP/1.1\r\nContent-Length: 4\r\n'
+        s.sendall(b'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n'
                   b'Expect: 100-continue\r\nConnection: close\r\n\r\n')
         interim = s.recv(4096)
         assert interim == b'HTTP/1.1 100 Continue\r\n\r\n'
@@ -140,14 +150,14 @@ def test_expect_100_continue(server):
 
 def test_large_body_is_streamed_with_its_length(server):
     payload = b'y' * 40000
-    res = raw_request(server.port, b'POST /echo HTTP/1.1\r\nContent-Length: '
+    res = raw_request(server.port, b'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: '
                       b'40000\r\nConnection: close\r\n\r\n' + payload)
     assert body(res) == b'streamed 40000 bytes'
 
 
 @pytest.mark.parametrize('data', [
     b'',
-    b'\r\nGET / HTTP/1.0\r\n\r\n',
+    b'\r\n\r\n',
     b'GET /\r\n\r\n',
     b'GET / HTTP/1.0 extra\r\n\r\n',
     b'GET / HTTP\r\n\r\n',
@@ -247,3 +257,17 @@ def test_sync_handlers_run_concurrently_on_cpython():
             t.join()
         assert time.time() - start < 0.95
         assert all(body(r) == b'slept' for r in results)
+
+
+@pytest.mark.parametrize('runtime', RUNTIMES)
+def test_body_cut_short_is_400_not_a_crash(runtime):
+    # review finding: EOFError from a truncated body became a 500 and a
+    # traceback
+    with Server(APP, runtime) as srv:
+        for path in (b'/echo', b'/read-all'):
+            res = raw_request(srv.port, b'POST ' + path + b' HTTP/1.1\r\n'
+                              b'Host: x\r\nContent-Length: 20000\r\n\r\n' +
+                              b'a' * 100)
+            assert res.startswith(b'HTTP/1.1 400'), res[:100]
+        assert alive(srv)
+    assert 'Traceback' not in srv.output, srv.output

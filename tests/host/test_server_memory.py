@@ -126,3 +126,22 @@ def test_idle_connections_do_not_lock_out_a_request(runtime):
                 s.close()
         assert raw_request(srv.port, b'GET / HTTP/1.0\r\n\r\n').endswith(
             b'hello')
+
+
+def test_announced_bodies_take_no_heap_before_they_arrive():
+    # review finding: the heap for a whole declared body was taken before
+    # any of it arrived, so a few clients announcing 16 KB each (and sending
+    # one byte) made an honest request fail with 503
+    with Server(WIRE_APP, 'micropython', heapsize='200k') as srv:
+        socks = []
+        try:
+            for _ in range(7):
+                s = socket.create_connection(('127.0.0.1', srv.port), 10)
+                s.sendall(b'POST /echo HTTP/1.1\r\nHost: x\r\n'
+                          b'Content-Length: 16384\r\n\r\nx')
+                socks.append(s)
+            res = raw_request(srv.port, b'GET /big HTTP/1.0\r\n\r\n')
+            assert res.startswith(b'HTTP/1.0 200'), res[:100]
+        finally:
+            for s in socks:
+                s.close()

@@ -4,6 +4,7 @@ dropped after their timeouts, and a normal request is answered meanwhile.
 Bounded in time; no timing assertions."""
 import os
 import socket
+import threading
 import time
 
 import pytest
@@ -137,3 +138,89 @@ def test_request_answered_while_slow_clients_are_held(server):
         for s in socks:
             s.close()
     assert hello(server)
+
+
+def test_trickle_after_a_refused_request_is_dropped(server):
+    # review finding: the drain before closing had no overall limit, so a
+    # client sending a byte every few hundredths of a second held a slot
+    with socket.create_connection(('127.0.0.1', server.port), 10) as s:
+        s.sendall(b'BOGUS\r\n\r\n')
+        dropped = False
+        for _ in range(100):  # 5 s at most
+            try:
+                s.sendall(b'x')
+            except OSError:
+                dropped = True
+                break
+            time.sleep(0.05)
+            s.settimeout(0.001)
+            try:
+                while True:
+                    data = s.recv(65536)
+                    if not data:
+                        dropped = True
+                        break
+            except socket.timeout:
+                pass
+            except OSError:
+                dropped = True
+            if dropped:
+                break
+        assert dropped
+    assert hello(server)
+
+
+def open_fds(pid):
+    return len(os.listdir('/proc/%d/fd' % pid))
+
+
+def test_clients_that_read_nothing_release_their_sockets(server):
+    # review finding: on CPython the close waited for the client to read
+    # what was buffered, so the socket lived as long as the client did
+    before = open_fds(server.proc.pid)
+    socks = [socket.create_connection(('127.0.0.1', server.port), 10)
+             for _ in range(3)]
+    try:
+        for s in socks:
+            s.sendall(b'GET /huge HTTP/1.1\r\nHost: x\r\n\r\n')
+        end = time.time() + 15
+        while time.time() < end and open_fds(server.proc.pid) > before:
+            time.sleep(0.5)
+        assert open_fds(server.proc.pid) <= before
+    finally:
+        for s in socks:
+            s.close()
+    assert hello(server)
+
+
+def test_trickled_uploads_do_not_lock_out_a_request(server):
+    # review finding: uploads trickling a byte now and then held every slot
+    socks = []
+    stop = threading.Event()
+
+    def trickle():
+        while not stop.is_set():
+            for s in socks:
+                try:
+                    s.sendall(b'z')
+                except OSError:
+                    pass
+            time.sleep(0.3)
+
+    thread = threading.Thread(target=trickle)
+    try:
+        for _ in range(10):
+            s = socket.create_connection(('127.0.0.1', server.port), 10)
+            s.sendall(b'POST /echo HTTP/1.1\r\nHost: x\r\n'
+                      b'Content-Length: 60000\r\n\r\n')
+            socks.append(s)
+        thread.start()
+        time.sleep(1)
+        assert raw_request(server.port, b'GET / HTTP/1.0\r\n\r\n',
+                           timeout=8).endswith(b'hello')
+    finally:
+        stop.set()
+        if thread.is_alive():
+            thread.join()
+        for s in socks:
+            s.close()

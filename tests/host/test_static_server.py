@@ -134,12 +134,18 @@ def test_gzip_negotiation(server):
 
 @pytest.mark.parametrize('path', [
     b'/static/../static_app.py', b'/static/%2e%2e/%2e%2e/servers.py',
-    b'/static//etc/passwd', b'/static/..\\x', b'/static/a%00b',
-    b'/static/sub/../../x', b'/static/.etags', b'/static/%2E%2E%2Fx',
+    b'/static//etc/passwd', b'/static/..\\x',
+    b'/static/sub/../../x', b'/static/.etags',
     b'/static/missing'])
 def test_paths_outside_root_are_404(server, path):
     res = raw_request(server.port, b'GET ' + path + b' HTTP/1.0\r\n\r\n')
     assert res.startswith(b'HTTP/1.0 404'), res[:80]
+
+
+@pytest.mark.parametrize('path', [b'/static/a%00b', b'/static/%2E%2E%2Fx'])
+def test_escaped_nul_or_slash_is_refused_before_routing(server, path):
+    res = raw_request(server.port, b'GET ' + path + b' HTTP/1.0\r\n\r\n')
+    assert res.startswith(b'HTTP/1.0 400'), res[:80]
 
 
 @pytest.mark.parametrize('headers', [
