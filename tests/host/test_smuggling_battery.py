@@ -117,6 +117,9 @@ CASES = [
     Case('te-upper-case', te(b'CHUNKED'), 'serve'),
     Case('te-lower-case-name-no-space', post(b'transfer-encoding:chunked\r\n',
                                              CHUNKED), 'serve'),
+    Case('te-empty-list-element', te(b'chunked,'), 'serve',
+         h11_differs='RFC 9110 5.6.1: empty list elements are ignored',
+         expect=[(b'POST', b'/echo', HIDDEN), (b'GET', b'/', b'')]),
     Case('te-bare-lf-head', b'POST /echo HTTP/1.1\nHost: x\n'
          b'Transfer-Encoding: chunked\n\n' + CHUNKED, 'serve'),
     # Content-Length forms (test_server_smuggling.py has + - _ 0x, spaces
@@ -202,6 +205,11 @@ CASES = [
     Case('folded-trailer', chunked(chunk(HIDDEN) + b'0\r\nX-T: 1\r\n'
                                    b' 2\r\n\r\n'), 'refuse', BAD,
          'h11 unfolds the line'),
+    Case('trailer-bare-cr', chunked(chunk(HIDDEN) + b'0\r\nX-T: 1\r'
+                                    b'Content-Length: 5\r\n\r\n'),
+         'refuse', BAD),
+    Case('trailer-nul', chunked(chunk(HIDDEN) + b'0\r\nX-T: 1\x00\r\n\r\n'),
+         'refuse', BAD),
     Case('chunked-on-http/1.0', post(b'Transfer-Encoding: chunked\r\n',
                                      CHUNKED, version=b'HTTP/1.0'),
          'refuse', BAD, 'h11 decodes chunked HTTP/1.0 bodies'),
