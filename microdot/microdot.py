@@ -330,8 +330,6 @@ class HTTPException(Exception):
         self.status_code = status_code
         self.reason = reason or str(status_code) + ' error'
 
-    def __repr__(self):  # pragma: no cover
-        return 'HTTPException: {}'.format(self.status_code)
 
 
 # ---------------------------------------------------------------------------
@@ -669,7 +667,8 @@ async def _read_head(reader):
 
 # Bytes no request head may hold (RFC 9110 5.5: no CTLs but HTAB; CR only
 # before LF, checked apart).
-_CTLS = bytes(c for c in range(32) if c not in (9, 10, 13)) + b'\x7f'
+_CTLS = b'\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10\x11' \
+    b'\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f'
 # Characters of a token (RFC 9110 5.6.2): method and header names.
 _TOKEN = '!#$%&\'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz' \
     'ABCDEFGHIJKLMNOPQRSTUVWXYZ'
@@ -701,8 +700,13 @@ def parse_request_head(head):
         raise _bad()
     try:
         text = head.decode()
-    except UnicodeError:
-        raise _bad()
+    except UnicodeError:  # obs-text in a value is allowed, not in the URL
+        end = head.find(b'\n')
+        try:
+            head[:end].decode()
+        except UnicodeError:
+            raise _bad()
+        text = _decode(head)
     lines = text.replace('\r\n', '\n').split('\n')
     if len(lines) < 3 or lines[-1] or lines[-2]:
         raise _bad()  # no empty line: the head is incomplete
@@ -841,9 +845,9 @@ async def _read_chunked(reader, limit):
         line = await _read_line(reader)
         if line[-2:] != b'\r\n':
             raise ValueError('invalid chunk line')
-        size, _, extensions = line[:-2].partition(b';')
+        size, semicolon, extensions = line[:-2].partition(b';')
         if not size or len(size) > 8 or size.strip(_HEX_DIGITS) or \
-                (extensions and _bad_chunk_extensions(extensions)):
+                (semicolon and _bad_chunk_extensions(extensions)):
             raise ValueError('invalid chunk size')
         size = int(size, 16)
         if size == 0:
@@ -859,17 +863,48 @@ async def _read_chunked(reader, limit):
 
 def _bad_chunk_extensions(extensions):
     """True unless extensions (after the first ';') are name[=value]
-    pairs of tokens or quoted strings without control characters."""
+    pairs, a value being a token or a quoted string (RFC 9112 7.1.1)."""
     for ctl in _CTLS:
         if ctl in extensions:
             return True
-    for ext in extensions.decode().split(';'):
-        name, _, value = ext.strip(' \t').partition('=')
-        if not name or name.strip(_TOKEN) or (value and value.strip(
-                _TOKEN) and (value[0] != '"' or value[-1] != '"' or
-                             len(value) < 2)):
+    text = _decode(extensions)
+    i = 0
+    n = len(text)
+    while True:
+        i = _skip_blanks(text, i)
+        start = i
+        while i < n and text[i] in _TOKEN:
+            i += 1
+        if i == start:
+            return True  # no name
+        i = _skip_blanks(text, i)
+        if i < n and text[i] == '=':
+            i = _skip_blanks(text, i + 1)
+            if i < n and text[i] == '"':
+                i += 1
+                while i < n and text[i] != '"':
+                    i += 2 if text[i] == '\\' else 1
+                if i >= n:
+                    return True  # an unterminated quoted string
+                i += 1
+            else:
+                start = i
+                while i < n and text[i] in _TOKEN:
+                    i += 1
+                if i == start:
+                    return True
+            i = _skip_blanks(text, i)
+        if i == n:
+            return False
+        if text[i] != ';':
             return True
-    return False
+        i += 1
+
+
+def _skip_blanks(text, i):
+    while i < len(text) and text[i] in ' \t':
+        i += 1
+    return i
 
 
 async def _read_trailers(reader):
@@ -1563,6 +1598,10 @@ class Microdot:
     #: connection idle for longest (between requests, or silent since it
     #: was accepted) is closed to make room.
     max_connections = 8 if MICROPYTHON else 0
+    #: WebSocket and event-stream connections open at once (0: no limit).
+    #: They take no connection slot, so open ones never lock out plain
+    #: requests; past this cap an upgrade or a stream gets 503.
+    max_long_lived = 8 if MICROPYTHON else 0
     #: Print tracebacks of exceptions that an error handler answered.
     log_handled_errors = False
     #: Connections the kernel queues while the server is not accepting
@@ -1587,6 +1626,7 @@ class Microdot:
         self.server = None
         self._loop = None
         self._active = 0  # requests in progress
+        self._long_lived = 0  # connections moved out of the slots
         self._slot = None  # an Event: a connection closed or went idle
         self._shutting_down = False
         self._connections = []  # _Connection objects, for the watchdog
@@ -1757,8 +1797,9 @@ class Microdot:
                 res = await self._dispatch_route(req)
                 after_ok = True
             except HTTPException as exc:
-                res = await self.error_response(req, exc.status_code,
-                                                exc.reason)
+                res = getattr(exc, 'response', None) or \
+                    await self.error_response(req, exc.status_code,
+                                              exc.reason)
             except Exception as exc:
                 res = await self._handle_exception(req, exc)
         res = _make_response(res)
@@ -1782,7 +1823,9 @@ class Microdot:
             if target == 405 and isinstance(res, tuple) and \
                     res == ('Not found', 405):
                 res = ('Not found', 405, {'Allow': self._allowed_methods(req)})
-            raise _ErrorResponse(res)
+            exc = HTTPException(target)
+            exc.response = res  # the answer, made by an error handler
+            raise exc
         res = None
         if not isinstance(target, dict):
             req.route = target
@@ -1810,8 +1853,6 @@ class Microdot:
         return res
 
     async def _handle_exception(self, req, exc):
-        if isinstance(exc, _ErrorResponse):
-            return exc.response
         handler = self._exception_handler(req, exc)
         if handler is None and isinstance(exc, MemoryError):
             self.out_of_memory(exc)
@@ -1905,8 +1946,25 @@ class Microdot:
         await self._slot.wait()
 
     def _full(self):
-        return self.max_connections and \
-            len(self._connections) >= self.max_connections
+        return self.max_connections and len(self._connections) - \
+            self._long_lived >= self.max_connections
+
+    def hold_connection(self, request):
+        """Move the connection of request out of the connection slots, for
+        a WebSocket or an event stream that stays open (extensions call
+        this). False when max_long_lived such connections are open: the
+        caller answers 503. True under ASGI/WSGI, whose server decides."""
+        conn = request.sock[1] if request.sock else None
+        if not isinstance(conn, _Connection) or conn.app is None or \
+                conn.long_lived:
+            return True
+        app = conn.app
+        if app.max_long_lived and app._long_lived >= app.max_long_lived:
+            return False
+        conn.long_lived = True
+        app._long_lived += 1
+        app._slot_changed()
+        return True
 
     def _shed_idle(self):
         """Close the connection that has kept us waiting longest (for a
@@ -1916,8 +1974,9 @@ class Microdot:
         every connection is busy with its handler."""
         oldest = None
         for conn in self._connections:
-            if conn.waiting_since is not None and (oldest is None or _ticks_diff(
-                    oldest.waiting_since, conn.waiting_since) > 0):
+            if conn.waiting_since is not None and not conn.long_lived and (
+                    oldest is None or _ticks_diff(oldest.waiting_since,
+                                                  conn.waiting_since) > 0):
                 oldest = conn
         if oldest is None:
             return False
@@ -1930,10 +1989,9 @@ class Microdot:
     async def handle_request(self, reader, writer):
         """Serve one connection: requests are read, dispatched and answered
         in order until the connection closes."""
-        conn = _Connection(self)
+        conn = writer = _Connection(writer, self)
         self._connections.append(conn)
         try:
-            writer = _StreamWriter(writer, conn)
             reader = _BufferedReader(reader, conn)
             await self._serve_connection(reader, writer, conn)
         except asyncio.CancelledError:
@@ -1945,6 +2003,8 @@ class Microdot:
                 print_exception(exc)
         finally:
             self._connections.remove(conn)
+            if conn.long_lived:
+                self._long_lived -= 1
             self._slot_changed()
             try:
                 await writer.aclose()
@@ -2077,13 +2137,6 @@ _HANDLER_LISTS = {
     'after_request': 'after_request_handlers',
     'after_error_request': 'after_error_request_handlers',
 }
-
-
-class _ErrorResponse(Exception):
-    """Carries a 404/405 answer out of route dispatch to the error path."""
-
-    def __init__(self, response):
-        self.response = response
 
 
 def _make_response(res):
@@ -2256,67 +2309,25 @@ def _peer_address(addr):
     return addr
 
 
-class _StreamWriter:
-    """The writer of a connection, with the awrite/aclose coroutines of
-    MicroPython's streams (on CPython over asyncio's StreamWriter). With a
-    server connection, each write must finish within io_timeout: a client
-    that stops reading is dropped."""
-
-    def __init__(self, writer, conn=None):
-        self.writer = writer
-        self.conn = conn
-
-    async def awrite(self, data):
-        conn = self.conn
-        if conn is not None:
-            deadline = conn.deadline
-            conn.expect(conn.app.io_timeout)
-            waiting = conn.waiting_since
-            conn.waiting_since = _ticks_ms()
-        try:
-            if MICROPYTHON:
-                await self.writer.awrite(data)
-                return
-            self.writer.write(data)
-            transport = self.writer.transport
-            # drain() only matters when the buffer is full or the client left
-            if transport.is_closing() or \
-                    transport.get_write_buffer_size() > 65536:
-                await self.writer.drain()
-        finally:
-            if conn is not None:
-                conn.deadline = deadline
-                conn.waiting_since = waiting
-
-    async def aclose(self):
-        if MICROPYTHON:
-            await self.writer.aclose()
-            return
-        self.writer.close()
-        try:  # a client that reads nothing must not hold it open
-            await asyncio.wait_for(self.writer.wait_closed(),
-                                   self.conn.app.io_timeout if self.conn
-                                   else 5)
-        except Exception:
-            self.writer.transport.abort()
-
-    def get_extra_info(self, name, default=None):
-        info = self.writer.get_extra_info(name)
-        return default if info is None else info
-
-
 class _Connection:
-    """A client connection the server holds: its task, the deadline the
+    """A client connection: its writer, with the awrite/aclose coroutines
+    of MicroPython's streams (over asyncio's StreamWriter on CPython), and,
+    when the server holds it (app given), its task, the deadline the
     watchdog enforces (ticks, 0 for none) and since when it has kept the
     server waiting (ticks while it waits for a request or its head, or for
-    the client to take a write; None while its handler works)."""
+    the client to take a write; None while its handler works). Each write
+    must then finish within io_timeout: a client that stops reading is
+    dropped."""
+    deadline = 0
+    request_deadline = 0  # request_timeout's end, while a request is read
+    waiting_since = None
+    long_lived = False  # a WebSocket or event stream (hold_connection)
 
-    def __init__(self, app):
+    def __init__(self, writer, app=None):
+        self.writer = writer
         self.app = app
-        self.task = asyncio.current_task()
-        self.deadline = 0
-        self.request_deadline = 0  # request_timeout's end, while reading
-        self.waiting_since = None
+        if app is not None:
+            self.task = asyncio.current_task()
 
     def expect(self, seconds):
         """Cancel the task unless the client has done its part within
@@ -2331,6 +2342,43 @@ class _Connection:
         end = self.request_deadline
         if end and _ticks_diff(self.deadline, end) > 0:
             self.deadline = end
+
+    async def awrite(self, data):
+        timed = self.app is not None
+        if timed:
+            deadline = self.deadline
+            waiting = self.waiting_since
+            self.expect(self.app.io_timeout)
+            self.waiting_since = _ticks_ms()
+        try:
+            if MICROPYTHON:
+                await self.writer.awrite(data)
+                return
+            self.writer.write(data)
+            transport = self.writer.transport
+            # drain() only matters when the buffer is full or the client left
+            if transport.is_closing() or \
+                    transport.get_write_buffer_size() > 65536:
+                await self.writer.drain()
+        finally:
+            if timed:
+                self.deadline = deadline
+                self.waiting_since = waiting
+
+    async def aclose(self):
+        if MICROPYTHON:
+            await self.writer.aclose()
+            return
+        self.writer.close()
+        try:  # a client that reads nothing must not hold it open
+            await asyncio.wait_for(self.writer.wait_closed(),
+                                   self.app.io_timeout if self.app else 5)
+        except Exception:
+            self.writer.transport.abort()
+
+    def get_extra_info(self, name, default=None):
+        info = self.writer.get_extra_info(name)
+        return default if info is None else info
 
 
 abort = Microdot.abort

@@ -118,7 +118,10 @@ class _EventStream:
 
 def sse_response(request, event_function, *args, **kwargs):
     """Start `event_function(request, sse, *args, **kwargs)` (a coroutine
-    function) as a task and return the streaming response."""
+    function) as a task and return the streaming response (503 when the
+    app holds max_long_lived streams and WebSockets already)."""
+    if request is not None and not request.app.hold_connection(request):
+        return 'Too many event streams', 503
     stream = _EventStream(request, SSE(), event_function, args, kwargs)
     return stream, 200, {'Content-Type': 'text/event-stream',
                          'Cache-Control': 'no-cache'}

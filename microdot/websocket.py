@@ -4,7 +4,8 @@ import asyncio
 import binascii
 import hashlib
 from microdot import Request, Response, abort
-from microdot.microdot import MUTED_SOCKET_ERRORS, print_exception
+from microdot.microdot import HTTPException, MUTED_SOCKET_ERRORS, \
+    print_exception
 from microdot.helpers import wraps
 
 _GUID = b'258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
@@ -58,6 +59,8 @@ class WebSocket:
 
     async def handshake(self):
         accept = self._handshake_response()
+        if not self.request.app.hold_connection(self.request):
+            abort(503, 'Too many WebSocket connections')
         await self.request.sock[1].awrite(
             b'HTTP/1.1 101 Switching Protocols\r\n'
             b'Upgrade: websocket\r\n'
@@ -70,8 +73,11 @@ class WebSocket:
         upgrade = headers.get('Upgrade')
         key = headers.get('Sec-WebSocket-Key')
         if not connection or 'upgrade' not in connection.lower() or \
-                not upgrade or upgrade.lower() != 'websocket' or not key:
+                not upgrade or upgrade.lower() != 'websocket' or \
+                not _valid_key(key):
             abort(400)
+        if headers.get('Sec-WebSocket-Version') != '13':
+            abort(426, 'Upgrade required')  # RFC 6455 4.4
         self._check_origin()
         digest = hashlib.sha1(key.encode() + _GUID).digest()
         return binascii.b2a_base64(digest)[:-1]
@@ -285,10 +291,26 @@ async def websocket_upgrade(request):
     return ws
 
 
+def _valid_key(key):
+    """A Sec-WebSocket-Key is 16 random bytes in canonical base64."""
+    if not key or len(key) != 24:
+        return False
+    try:
+        raw = binascii.a2b_base64(key)
+    except ValueError:
+        return False
+    return len(raw) == 16 and binascii.b2a_base64(raw)[:-1] == key.encode()
+
+
 def websocket_wrapper(f, upgrade_function):
     @wraps(f)
     async def wrapper(request, *args, **kwargs):
-        ws = await upgrade_function(request)
+        try:
+            ws = await upgrade_function(request)
+        except HTTPException as exc:
+            if exc.status_code != 426:
+                raise
+            return Response(exc.reason, 426, {'Sec-WebSocket-Version': '13'})
         code = 1000
         try:
             await f(request, ws, *args, **kwargs)

@@ -7,7 +7,7 @@ import sys
 from microdot import *  # noqa: F401,F403 (the package API, re-exported)
 from microdot.asgi import _content_length
 from microdot.microdot import Microdot as BaseMicrodot, AsyncBytesIO, \
-    NoCaseDict, Request, Response, MUTED_SOCKET_ERRORS, _StreamWriter, abort
+    NoCaseDict, Request, Response, MUTED_SOCKET_ERRORS, _Connection, abort
 from microdot.websocket import WebSocket as BaseWebSocket, \
     websocket_upgrade, with_websocket  # noqa: F401
 
@@ -216,7 +216,7 @@ class Microdot(BaseMicrodot):
     async def _open_socket(self, gunicorn_socket):
         reader, writer = await asyncio.open_connection(
             sock=gunicorn_socket.dup())
-        return reader, _StreamWriter(writer)
+        return reader, _Connection(writer)
 
     def __call__(self, environ, start_response):
         return self.wsgi_app(environ, start_response)

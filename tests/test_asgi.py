@@ -226,6 +226,29 @@ class TestASGI(unittest.TestCase):
         self.assertEqual(peer.body(), b'[40000, "40000", 0, 40000]')
 
     @async_test
+    async def test_receive_returning_none_ends_the_body(self):
+        # some test harnesses' receive() returns None: that ends the body
+        # (and the disconnect watch) instead of crashing the request
+        app = Microdot()
+
+        @app.post('/')
+        async def index(req):
+            return {'body': req.body.decode()}
+
+        for messages in ([{'type': 'http.request', 'body': b'ab',
+                           'more_body': True}], []):
+            peer = Peer()
+            incoming = list(messages)
+
+            async def harness_receive():
+                return incoming.pop(0) if incoming else None
+
+            await app(http_scope('/', 'POST'), harness_receive, peer.send)
+            self.assertEqual(peer.sent[0]['status'], 200)
+            self.assertEqual(peer.body(), b'{"body": "ab"}' if messages
+                             else b'{"body": ""}')
+
+    @async_test
     async def test_head_sends_no_body(self):
         app = Microdot()
 

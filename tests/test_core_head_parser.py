@@ -43,6 +43,8 @@ TABLE = [
     (b'GET /a%20b?x=%00 HTTP/1.0\r\n\r\n', OK),  # the query is the app's
     # header lines
     (b'GET / HTTP/1.0\r\nX: \xc3\xa9\r\n\r\n', OK),  # UTF-8 text
+    (b'GET / HTTP/1.0\r\nX: \xff\r\n\r\n', OK),  # obs-text (replaced)
+    (b'GET /\xff HTTP/1.0\r\nX: \xff\r\n\r\n', 400),  # not in the URL
     (b'GET / HTTP/1.0\r\nX : y\r\n\r\n', 400),  # space before the colon
     (b'GET / HTTP/1.0\r\nX\t: y\r\n\r\n', 400),
     (b'GET / HTTP/1.0\r\nX: a\x00b\r\n\r\n', 400),  # NUL
@@ -155,6 +157,10 @@ class RuleTableTests(unittest.TestCase):
 CHUNKED = [
     (b'5\r\nhello\r\n0\r\n\r\n', b'hello'),
     (b'5;a=b;c="d e"\r\nhello\r\n0\r\n\r\n', b'hello'),
+    (b'5; a = "x;\\"y" ;b\r\nhello\r\n0\r\n\r\n', b'hello'),
+    (b'5;a="x\r\nhello\r\n0\r\n\r\n', None),
+    (b'5;a=\r\nhello\r\n0\r\n\r\n', None),
+    (b'5;\r\nhello\r\n0\r\n\r\n', None),
     (b'5\r\nhello\r\n0\r\nX-T: 1\r\nY: 2\r\n\r\n', b'hello'),
     (b'A\r\n0123456789\r\n0\r\n\r\n', b'0123456789'),
     (b'0000005\r\nhello\r\n0\r\n\r\n', b'hello'),

@@ -61,19 +61,20 @@ def frame(opcode, payload=b'', fin=True, mask=True):
 def server_frames(data):
     """[(opcode, payload)] of the unmasked frames the server wrote."""
     frames = []
-    while data:
-        opcode = data[0] & 0x0f
-        n = data[1] & 0x7f
-        start = 2
+    i = 0  # an index, not slices: no copy of the rest per frame
+    while i < len(data):
+        opcode = data[i] & 0x0f
+        n = data[i + 1] & 0x7f
+        start = i + 2
         if n == 126:
-            n = int.from_bytes(data[2:4], 'big')
-            start = 4
+            n = int.from_bytes(data[i + 2:i + 4], 'big')
+            start = i + 4
         elif n == 127:
-            n = int.from_bytes(data[2:10], 'big')
-            start = 10
-        assert not data[1] & 0x80, 'server frames are never masked'
+            n = int.from_bytes(data[i + 2:i + 10], 'big')
+            start = i + 10
+        assert not data[i + 1] & 0x80, 'server frames are never masked'
         frames.append((opcode, bytes(data[start:start + n])))
-        data = data[start + n:]
+        i = start + n
     return frames
 
 
@@ -257,11 +258,37 @@ class TestHandshake(unittest.TestCase):
             self.assertEqual(res.status_code, 400, headers)
 
     @async_test
+    async def test_invalid_keys_are_400(self):
+        client = TestClient(EchoApp().app)
+        upgrade = {'Upgrade': 'websocket', 'Connection': 'Upgrade',
+                   'Sec-WebSocket-Version': '13'}
+        for key in ('xxx', 'dGhlIHNhbXBsZSBub25jZQ', 'dGhlIHNhbXBsZSBub25jZR==',
+                    'dGhlIHNhbXBsZSBub25jZQ==x', 'dGhlIHNhbXBs ZSBub25jZQ=',
+                    'c2hvcnQ=', 'dGhlIHNhbXBsZSBub25jZSEh'):
+            res = await client.get('/echo', headers=dict(
+                upgrade, **{'Sec-WebSocket-Key': key}))
+            self.assertEqual(res.status_code, 400, key)
+
+    @async_test
+    async def test_other_versions_get_426_with_the_supported_one(self):
+        client = TestClient(EchoApp().app)
+        upgrade = {'Upgrade': 'websocket', 'Connection': 'Upgrade',
+                   'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ=='}
+        for version in ('8', '12', '', None):
+            headers = dict(upgrade)
+            if version is not None:
+                headers['Sec-WebSocket-Version'] = version
+            res = await client.get('/echo', headers=headers)
+            self.assertEqual(res.status_code, 426, version)
+            self.assertEqual(res.headers['Sec-WebSocket-Version'], '13')
+
+    @async_test
     async def test_allowed_origins(self):
         app = EchoApp().app
         client = TestClient(app)
         headers = {'Upgrade': 'websocket', 'Connection': 'Upgrade',
-                   'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ=='}
+                   'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+                   'Sec-WebSocket-Version': '13'}
         WebSocket.allowed_origins = ['https://good.example']
         try:
             res = await client.get('/echo', headers=dict(

@@ -178,7 +178,8 @@ class TestWSGI(unittest.TestCase):
             await ws.send('never')
 
         upgrade = {'HTTP_CONNECTION': 'Upgrade', 'HTTP_UPGRADE': 'websocket',
-                   'HTTP_SEC_WEBSOCKET_KEY': 'dGhlIHNhbXBsZSBub25jZQ=='}
+                   'HTTP_SEC_WEBSOCKET_KEY': 'dGhlIHNhbXBsZSBub25jZQ==',
+                   'HTTP_SEC_WEBSOCKET_VERSION': '13'}
         start = StartResponse()
         log = io.StringIO()
         with contextlib.redirect_stderr(log):

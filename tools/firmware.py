@@ -196,6 +196,10 @@ class Build:
         args = ['BOARD=' + board['board']]
         if board['variant']:
             args.append('BOARD_VARIANT=' + board['variant'])
+        board_dir = board.get('romfs', {}).get('board_dir')
+        if board_dir:  # our board files on top of MicroPython's (ROMFS)
+            args.append('BOARD_DIR=' + os.path.join(BOARDS_DIR, board['name'],
+                                                    board_dir))
         return args
 
     def in_docker(self, step):

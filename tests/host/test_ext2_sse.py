@@ -148,3 +148,24 @@ def test_handler_ends_when_the_client_goes_away(runtime, tmp_path):
         assert res.startswith(b'HTTP/1.1 200 OK\r\n')
         assert res.endswith(b'\r\n\r\n')
         assert wait_for(lambda: get_text(srv.port, '/running') == '0')
+
+
+@pytest.mark.parametrize('runtime', RUNTIMES)
+def test_open_event_streams_do_not_lock_out_plain_requests(runtime):
+    # event streams take no connection slot (MicroPython has 8): with nine
+    # open, the page is still served; past max_long_lived (8 on
+    # MicroPython) a stream gets 503
+    with Server(example('sse', 'counter.py'), runtime,
+                args=['--interval', '1']) as srv:
+        streams = [EventStream(srv.port) for _ in range(8)]
+        try:
+            assert all(s.status == 'HTTP/1.1 200 OK' for s in streams)
+            res = raw_request(srv.port, b'GET / HTTP/1.0\r\n\r\n', timeout=10)
+            assert res.startswith(b'HTTP/1.0 200'), res[:100]
+            if runtime == 'micropython':
+                extra = EventStream(srv.port)
+                assert extra.status.startswith('HTTP/1.1 503'), extra.status
+                extra.close()
+        finally:
+            for stream in streams:
+                stream.close()

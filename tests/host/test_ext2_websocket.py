@@ -5,6 +5,7 @@ import contextlib
 import os
 import socket
 import threading
+import time
 
 import pytest
 from websockets.exceptions import ConnectionClosed
@@ -151,3 +152,38 @@ def test_stalled_frames_do_not_exhaust_the_heap(runtime):
             for sock in stalled:
                 sock.close()
     assert 'MemoryError' not in srv.output
+
+
+def test_open_websockets_do_not_lock_out_plain_requests(server):
+    # WebSockets take no connection slot (MicroPython has 8): with ten
+    # open and idle, the page is still served; past max_long_lived (8 on
+    # MicroPython) an upgrade gets 503, and a closed one frees its place
+    socks = []
+    try:
+        for _ in range(8):
+            socks.append(raw_upgrade(server.port))
+        sock = socket.create_connection(('127.0.0.1', server.port), 10)
+        sock.sendall(b'GET / HTTP/1.0\r\n\r\n')
+        page = b''
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            page += chunk
+        sock.close()
+        assert page.startswith(b'HTTP/1.0 200'), page[:100]
+        if server.runtime == 'micropython':
+            with pytest.raises(AssertionError):
+                raw_upgrade(server.port)  # 503
+            socks.pop().close()
+            for _ in range(50):  # until the server has seen it close
+                try:
+                    socks.append(raw_upgrade(server.port))
+                    break
+                except AssertionError:
+                    time.sleep(0.1)
+            else:
+                raise AssertionError('a closed WebSocket kept its place')
+    finally:
+        for s in socks:
+            s.close()

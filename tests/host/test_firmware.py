@@ -30,16 +30,17 @@ BUILDS = {
     'UNIX': ('unix', 'VARIANT=standard MICROPY_PY_BTREE=0', 'micropython',
              ''),
     'QEMU_ARM': ('qemu', 'BOARD=MPS2_AN385', 'firmware.elf', '.elf'),
-    'ESP32_GENERIC': ('esp32', 'BOARD=ESP32_GENERIC', 'firmware.bin',
+    'ESP32_GENERIC': ('esp32', 'BOARD=ESP32_GENERIC BOARD_DIR=%s/boards/ESP32_GENERIC/romfs' % ROOT, 'firmware.bin',
                       '.bin'),
-    'ESP32_GENERIC_S3': ('esp32', 'BOARD=ESP32_GENERIC_S3', 'firmware.bin',
+    'ESP32_GENERIC_S3': ('esp32', 'BOARD=ESP32_GENERIC_S3 BOARD_DIR=%s/boards/ESP32_GENERIC_S3/romfs' % ROOT, 'firmware.bin',
                          '.bin'),
-    'ESP32_GENERIC_C3': ('esp32', 'BOARD=ESP32_GENERIC_C3', 'firmware.bin',
+    'ESP32_GENERIC_C3': ('esp32', 'BOARD=ESP32_GENERIC_C3 BOARD_DIR=%s/boards/ESP32_GENERIC_C3/romfs' % ROOT, 'firmware.bin',
                          '.bin'),
     'RPI_PICO_W': ('rp2', 'BOARD=RPI_PICO_W', 'firmware.uf2', '.uf2'),
     'RPI_PICO2_W': ('rp2', 'BOARD=RPI_PICO2_W', 'firmware.uf2', '.uf2'),
 }
-# The ROMFS partition of the rp2 boards (boards/*/board.json).
+# The ROMFS partition of the rp2 boards (boards/*/board.json); the esp32
+# boards get theirs from their romfs/ folder (BOARD_DIR above).
 ROMFS_ENV = {
     'RPI_PICO_W': 'CMAKE_ARGS=-DMICROPY_DEF_BOARD=MICROPY_HW_ROMFS_BYTES='
                   '131072 ',
@@ -965,3 +966,27 @@ def test_make_run_firmware_serves_the_app_asked_for(tmp_path):
         in res.stdout
     assert one_line(make('run-firmware', 'FIRMWARE_DIR=%s' % (tmp_path / 'x'))
                     ).startswith('run-firmware: no UNIX image in ')
+
+
+@pytest.mark.parametrize('board', ['ESP32_GENERIC', 'ESP32_GENERIC_S3',
+                                   'ESP32_GENERIC_C3'])
+def test_esp32_romfs_board_files_extend_micropythons_board(board):
+    # ROMFS on esp32 needs MicroPython's romfs partition table and
+    # MICROPY_VFS_ROM: our romfs/ folder adds both to the port's own board
+    folder = os.path.join(ROOT, 'boards', board, 'romfs')
+    with open(os.path.join(folder, 'mpconfigboard.cmake')) as f:
+        cmake = f.read()
+    assert 'include(${CMAKE_CURRENT_SOURCE_DIR}/boards/%s/mpconfigboard.cmake)' \
+        % board in cmake
+    assert 'list(APPEND SDKCONFIG_DEFAULTS ${MICROPY_BOARD_DIR}/' \
+        'sdkconfig.romfs)' in cmake
+    with open(os.path.join(folder, 'mpconfigboard.h')) as f:
+        header = f.read()
+    assert '#define MICROPY_VFS_ROM (1)' in header
+    assert '#include "boards/%s/mpconfigboard.h"' % board in header
+    with open(os.path.join(folder, 'sdkconfig.romfs')) as f:
+        assert 'CONFIG_PARTITION_TABLE_CUSTOM_FILENAME=' \
+            '"partitions-4MiB-romfs.csv"' in f.read()
+    with open(os.path.join(ROOT, 'boards', board, 'board.json')) as f:
+        romfs = json.load(f)['romfs']
+    assert romfs['bytes'] == 0x20000  # the partition table's romfs size
