@@ -461,8 +461,9 @@ BODY_DIFFERENCES = [
                'h11 skips anything after ";"', chunk_extension_syntax),
     Difference('lf-in-trailers', 'refuses', 'accepts',
                'inside a chunked body every line ends with CRLF, trailers '
-               'too: a front end reading bare LF otherwise cannot disagree '
-               'with us on where the body ends (the head accepts bare LF)',
+               'too, so no front end that splits lines otherwise can '
+               'disagree with us on where the body ends (the head accepts '
+               'bare LF)',
                lf_in_trailers),
     Difference('trailer-rules', 'refuses', 'accepts',
                'trailer lines follow the header rules above (no obs-fold, '
@@ -741,11 +742,12 @@ def summary(capsys, what, stats, unexplained):
     kinds = {}
     for case in unexplained:
         kinds.setdefault(disagreement(*case[1:]), []).append(case)
-    assert not unexplained, 'parsers disagree (%d cases); one of each kind:\n%s' % (
-        len(unexplained), '\n'.join(
-            '%s (%d cases): %r\n  ours: %r\n  h11:  %r' % (
-                (kind, len(cases)) + cases[0])
-            for kind, cases in sorted(kinds.items())))
+    report = '\n'.join(
+        '%s (%d cases): %r\n  ours: %r\n  h11:  %r' % (
+            (kind, len(cases)) + cases[0])
+        for kind, cases in sorted(kinds.items()))
+    assert not unexplained, 'parsers disagree (%d cases); one of each ' \
+        'kind:\n%s' % (len(unexplained), report)
 
 
 FIELDS = ('method', 'target', 'version', 'headers', 'framing', 'keep-alive',

@@ -188,8 +188,8 @@ CASES = [
         HIDDEN_SIZE + b'\n' + HIDDEN + b'\n0\n\n'), 'refuse', BAD),
     Case('lf-after-chunk-data', chunked(
         HIDDEN_SIZE + b'\r\n' + HIDDEN + b'\n0\r\n\r\n'), 'refuse', BAD),
-    Case('no-crlf-after-chunk-data', chunked(b'5\r\nhelloXX0\r\n\r\n' + HIDDEN),
-         'refuse', BAD),
+    Case('no-crlf-after-chunk-data',
+         chunked(b'5\r\nhelloXX0\r\n\r\n' + HIDDEN), 'refuse', BAD),
     Case('chunk-data-longer-than-size', chunked(
         b'3\r\n' + HIDDEN + b'\r\n0\r\n\r\n'), 'refuse', BAD),
     Case('request-line-as-trailer', chunked(b'0\r\n' + HIDDEN), 'refuse',
