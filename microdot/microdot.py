@@ -672,6 +672,7 @@ _CTLS = b'\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10\x11' \
 # Characters of a token (RFC 9110 5.6.2): method and header names.
 _TOKEN = '!#$%&\'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz' \
     'ABCDEFGHIJKLMNOPQRSTUVWXYZ'
+_TOKEN_BYTES = _TOKEN.encode()
 _DIGITS = '0123456789'
 
 
@@ -700,20 +701,25 @@ def parse_request_head(head):
         raise _bad()
     try:
         text = head.decode()
-    except UnicodeError:  # obs-text in a value is allowed, not in the URL
-        end = head.find(b'\n')
-        try:
-            head[:end].decode()
-        except UnicodeError:
-            raise _bad()
+    except UnicodeError:  # obs-text in a value is opaque data
         text = _decode(head)
-    lines = text.replace('\r\n', '\n').split('\n')
+    crlf = head.count(b'\r\n')
+    if crlf == head.count(b'\n'):  # no copy of the head to split it
+        lines = text.split('\r\n')
+    else:
+        lines = text.replace('\r\n', '\n').split('\n')
     if len(lines) < 3 or lines[-1] or lines[-2]:
         raise _bad()  # no empty line: the head is incomplete
     del lines[-2:]
     if len(lines) > Request.max_headers + 1:  # (with the request line)
         raise _bad()
-    parts = lines.pop(0).split(' ')
+    request_line = lines.pop(0)
+    end = head.find(b'\n')
+    if end > 0 and head[end - 1] == 13:
+        end -= 1
+    if len(request_line) != end or '\ufffd' in request_line:
+        raise _bad()  # a request line is ASCII: clients percent-encode
+    parts = request_line.split(' ')
     if len(parts) != 3 or not parts[0] or parts[0].strip(_TOKEN):
         raise _bad()
     method, url, version = parts
@@ -744,10 +750,10 @@ def parse_request_head(head):
             elif name == 'transfer-encoding':
                 codings = (codings + ',' if codings else '') + \
                     line[colon + 1:]
-            elif name == 'connection':
-                connection = line[colon + 1:].lower()
+            elif name == 'connection':  # lines of a name make one list
+                connection += ',' + line[colon + 1:].lower()
             elif name == 'expect':
-                expect = line[colon + 1:].strip(' \t').lower()
+                expect += ',' + line[colon + 1:].lower()
             elif name == 'host':
                 hosts += 1
     if hosts > 1 or (not hosts and version == '1.1'):
@@ -769,11 +775,20 @@ def parse_request_head(head):
         if len(codings) > 1:
             raise _bad(501)  # no transfer coding but chunked is supported
         chunked = True
-    tokens = [t.strip(' \t') for t in connection.split(',')]
-    keep_alive = 'close' not in tokens if version == '1.1' else \
-        'keep-alive' in tokens
+    if version == '1.1':
+        keep_alive = not (connection and _has_token(connection, 'close'))
+    else:
+        keep_alive = bool(connection) and _has_token(connection, 'keep-alive')
     return (method, url, version, lines, content_length, chunked,
-            keep_alive, expect == '100-continue')
+            keep_alive, bool(expect) and _has_token(expect, '100-continue'))
+
+
+def _has_token(items, token):
+    """Whether a comma-separated list (lower case) holds token."""
+    for item in items.split(','):
+        if item.strip(' \t') == token:
+            return True
+    return False
 
 
 def _origin_form(method, target):
@@ -914,8 +929,10 @@ async def _read_trailers(reader):
         line = await _read_line(reader)
         if line == b'\r\n':
             return
-        if line[-2:] != b'\r\n' or b':' not in line or \
-                line[:1] in (b' ', b'\t'):
+        colon = line.find(b':')
+        if line[-2:] != b'\r\n' or b'\r' in line[:-2] or colon <= 0 or \
+                line[:colon].strip(_TOKEN_BYTES) or \
+                any(ctl in line for ctl in _CTLS):
             raise ValueError('invalid trailer')
     raise ValueError('too many trailers')
 

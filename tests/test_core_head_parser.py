@@ -45,6 +45,8 @@ TABLE = [
     (b'GET / HTTP/1.0\r\nX: \xc3\xa9\r\n\r\n', OK),  # UTF-8 text
     (b'GET / HTTP/1.0\r\nX: \xff\r\n\r\n', OK),  # obs-text (replaced)
     (b'GET /\xff HTTP/1.0\r\nX: \xff\r\n\r\n', 400),  # not in the URL
+    (b'GET /caf\xc3\xa9 HTTP/1.0\r\n\r\n', 400),  # targets are ASCII
+    (b'GET http://exa\xc3\xa9mple/ HTTP/1.1\r\n' + H + b'\r\n', 400),
     (b'GET / HTTP/1.0\r\nX : y\r\n\r\n', 400),  # space before the colon
     (b'GET / HTTP/1.0\r\nX\t: y\r\n\r\n', 400),
     (b'GET / HTTP/1.0\r\nX: a\x00b\r\n\r\n', 400),  # NUL
@@ -126,6 +128,15 @@ class RuleTableTests(unittest.TestCase):
         self.assertEqual(parse_header_lines(lines)['x-a'], '1')
         self.assertEqual(len(lines), 5)
 
+    def test_lists_spread_over_lines(self):
+        # RFC 9110 5.3: lines of one name make one list (h11 agrees)
+        self.assertFalse(parse_request_head(
+            b'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n'
+            b'Connection: upgrade\r\n\r\n')[6])
+        self.assertTrue(parse_request_head(
+            b'POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue, foo\r\n'
+            b'Content-Length: 5\r\n\r\n')[7])
+
     def test_keep_alive(self):
         for head, keep in (
                 (b'GET / HTTP/1.1\r\nHost: x\r\n\r\n', True),
@@ -178,6 +189,14 @@ CHUNKED = [
     (b'5\r\nhello\r\n0\r\n X: folded\r\n\r\n', None),
     (b'5\r\nhello\r\n0\r\nno colon\r\n\r\n', None),
     (b'5\r\nhello\r\n0\r\n' + b'X: y\r\n' * 200 + b'\r\n', None),
+    # trailers follow the head's rules for a header line
+    (b'5\r\nhello\r\n0\r\nX-T: a\rb\r\n\r\n', None),
+    (b'5\r\nhello\r\n0\r\nX-T: a\x00b\r\n\r\n', None),
+    (b'5\r\nhello\r\n0\r\nX-T: a\x0bb\r\n\r\n', None),
+    (b'5\r\nhello\r\n0\r\nX T: 1\r\n\r\n', None),
+    (b'5\r\nhello\r\n0\r\n: 1\r\n\r\n', None),
+    (b'5\r\nhello\r\n0\r\n@ccept: v\r\n\r\n', None),
+    (b'5\r\nhello\r\n0\r\nX-T: a\tb\xff\r\n\r\n', b'hello'),
 ]
 
 
