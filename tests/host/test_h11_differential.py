@@ -259,11 +259,6 @@ def other_target_form(raw):
         not re.fullmatch(b'(?i)https?://[^/?#]+([/?][\x21-\x7e]*)?', target)
 
 
-def utf8_target(raw):
-    line = _request_line(raw)
-    return len(line) == 3 and bool(re.search(b'[\x80-\xff]', line[1]))
-
-
 def escaped_nul_or_slash(raw):
     line = _request_line(raw)
     if len(line) != 3:
@@ -404,11 +399,6 @@ DIFFERENCES = [
                'an authority) or "*" for OPTIONS; h11 accepts any run of '
                'visible characters',
                other_target_form),
-    Difference('utf-8-target', 'accepts', 'refuses',
-               'a target holding UTF-8 text (not percent-encoded) is '
-               'served, as upstream Microdot serves it (bytes that are '
-               'not UTF-8 are refused); h11 takes only ASCII',
-               utf8_target),
     Difference('escaped-nul-or-slash', 'refuses', 'accepts',
                '%00 and %2F in a path would reach a file API or a route as '
                'NUL or /, and a bad escape has no meaning: 400 (issue 13)',
@@ -856,7 +846,6 @@ DIFFERENCE_EXAMPLES = [
     ('empty-lines-first', b'\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n'),
     ('http-version', b'GET / HTTP/2.0\r\nHost: x\r\n\r\n'),
     ('target-form', b'GET index.html HTTP/1.1\r\nHost: x\r\n\r\n'),
-    ('utf-8-target', b'GET /caf\xc3\xa9 HTTP/1.1\r\nHost: x\r\n\r\n'),
     ('escaped-nul-or-slash', b'GET /a%2fb HTTP/1.1\r\nHost: x\r\n\r\n'),
     ('empty-list-elements', b'POST / HTTP/1.1\r\nHost: x\r\n'
      b'Transfer-Encoding: chunked,\r\n\r\n'),
