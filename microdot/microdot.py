@@ -419,6 +419,9 @@ class URLPattern:
             else:
                 segments.append({'parser': None})
                 source += '/' + _regex_escape(segment)
+        if dynamic and _count_groups(source) != group - 1:
+            # a re: segment's class or group ran into the next segment
+            raise ValueError('invalid URL pattern')
         self.segments = segments
         if dynamic:
             self.regex = re.compile('^' + source + '$')
@@ -665,10 +668,13 @@ async def _read_head(reader):
             return b''.join(lines)
 
 
-# Bytes no request head may hold (RFC 9110 5.5: no CTLs but HTAB; CR only
-# before LF, checked apart).
-_CTLS = b'\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10\x11' \
-    b'\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f'
+# Characters no request head may hold (RFC 9110 5.5: no CTLs but HTAB; CR
+# only before LF and NUL are checked apart: MicroPython's re stops at a NUL).
+_CTL = re.compile('[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]')
+
+
+def _has_ctl(text):
+    return '\x00' in text or _CTL.search(text) is not None
 # Characters of a token (RFC 9110 5.6.2): method and header names.
 _TOKEN = '!#$%&\'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz' \
     'ABCDEFGHIJKLMNOPQRSTUVWXYZ'
@@ -694,15 +700,14 @@ def parse_request_head(head):
     is None without the header. A head the server must refuse raises
     ValueError (400) or HTTPException: 501 (a transfer coding other than
     chunked) or 505 (an HTTP version other than 1.0 and 1.1)."""
-    for ctl in _CTLS:
-        if ctl in head:
-            raise _bad()
     if head.count(b'\r') != head.count(b'\r\n'):
         raise _bad()
     try:
         text = head.decode()
-    except UnicodeError:  # obs-text in a value is opaque data
-        text = _decode(head)
+    except UnicodeError:  # obs-text in a value is opaque data, line by line
+        text = '\n'.join([_decode(line) for line in head.split(b'\n')])
+    if _has_ctl(text):
+        raise _bad()
     crlf = head.count(b'\r\n')
     if crlf == head.count(b'\n'):  # no copy of the head to split it
         lines = text.split('\r\n')
@@ -777,8 +782,10 @@ def parse_request_head(head):
         chunked = True
     if version == '1.1':
         keep_alive = not (connection and _has_token(connection, 'close'))
-    else:
-        keep_alive = bool(connection) and _has_token(connection, 'keep-alive')
+    else:  # (close wins, as on HTTP/1.1)
+        keep_alive = bool(connection) and \
+            _has_token(connection, 'keep-alive') and \
+            not _has_token(connection, 'close')
     return (method, url, version, lines, content_length, chunked,
             keep_alive, bool(expect) and _has_token(expect, '100-continue'))
 
@@ -879,10 +886,9 @@ async def _read_chunked(reader, limit):
 def _bad_chunk_extensions(extensions):
     """True unless extensions (after the first ';') are name[=value]
     pairs, a value being a token or a quoted string (RFC 9112 7.1.1)."""
-    for ctl in _CTLS:
-        if ctl in extensions:
-            return True
     text = _decode(extensions)
+    if _has_ctl(text):
+        return True
     i = 0
     n = len(text)
     while True:
@@ -932,7 +938,7 @@ async def _read_trailers(reader):
         colon = line.find(b':')
         if line[-2:] != b'\r\n' or b'\r' in line[:-2] or colon <= 0 or \
                 line[:colon].strip(_TOKEN_BYTES) or \
-                any(ctl in line for ctl in _CTLS):
+                _has_ctl(_decode(line[:-2])):
             raise ValueError('invalid trailer')
     raise ValueError('too many trailers')
 
@@ -1644,6 +1650,7 @@ class Microdot:
         self._loop = None
         self._active = 0  # requests in progress
         self._long_lived = 0  # connections moved out of the slots
+        self._starting = 0  # accepted, their task not started yet
         self._slot = None  # an Event: a connection closed or went idle
         self._shutting_down = False
         self._connections = []  # _Connection objects, for the watchdog
@@ -1963,8 +1970,8 @@ class Microdot:
         await self._slot.wait()
 
     def _full(self):
-        return self.max_connections and len(self._connections) - \
-            self._long_lived >= self.max_connections
+        return self.max_connections and len(self._connections) + \
+            self._starting - self._long_lived >= self.max_connections
 
     def hold_connection(self, request):
         """Move the connection of request out of the connection slots, for
@@ -2008,6 +2015,8 @@ class Microdot:
         in order until the connection closes."""
         conn = writer = _Connection(writer, self)
         self._connections.append(conn)
+        if self._starting:  # (accepted by our own loop, see _Listener)
+            self._starting -= 1
         try:
             reader = _BufferedReader(reader, conn)
             await self._serve_connection(reader, writer, conn)
@@ -2114,7 +2123,7 @@ class Microdot:
             return False
         keep = req is not None and self.keep_alive and \
             served + 1 < self.max_keep_alive_requests and \
-            not self._shutting_down and _wants_keep_alive(req) and \
+            not self._shutting_down and req._keep and \
             _body_consumed(req)
         version = req.http_version if req else '1.0'
         try:
@@ -2147,6 +2156,10 @@ class Microdot:
                 await _drain(reader, min(req._stream.remaining, 1 << 20))
         return keep
 
+
+# ---------------------------------------------------------------------------
+# Helpers of the app and the server
+# ---------------------------------------------------------------------------
 
 # hook name -> the attribute holding its handlers (no string built per call)
 _HANDLER_LISTS = {
@@ -2185,14 +2198,9 @@ def _make_response(res):
     return Response(res)
 
 
-def _wants_keep_alive(req):
-    if req._keep is not None:  # found by Request.create
-        return req._keep
-    connection = req.headers.get('Connection', '').lower()
-    if req.http_version == '1.1':
-        return 'close' not in connection
-    return 'keep-alive' in connection
-
+# ---------------------------------------------------------------------------
+# The server's sockets: accept loop, connections, draining
+# ---------------------------------------------------------------------------
 
 async def _send_503(writer):
     """Answer 503 when the heap ran out before anything was sent; the
@@ -2224,6 +2232,8 @@ class _Listener:
         self.ssl = ssl
         self.task = None
         self.closed = False
+        self.heap_checked = _ticks_ms()
+        self.low_heap = True  # checked before the first accept
 
     def __iter__(self):  # awaiting the listener waits for a connection
         yield asyncio.core._io_queue.queue_read(self.sock)
@@ -2260,13 +2270,18 @@ class _Listener:
             else:
                 await app._slot_change()  # every connection is busy
             return
-        if gc.mem_free() < app.min_free_heap:
-            gc.collect()
-            if gc.mem_free() < app.min_free_heap:
-                await asyncio.sleep_ms(20)
-                return
+        now = _ticks_ms()
+        # gc.mem_free() walks the whole heap: asked at most every 20 ms
+        if self.low_heap or _ticks_diff(now, self.heap_checked) >= 20:
+            self.heap_checked = now
+            self.low_heap = gc.mem_free() < app.min_free_heap
+            if self.low_heap:
+                gc.collect()
+                self.low_heap = gc.mem_free() < app.min_free_heap
+                if self.low_heap:
+                    await asyncio.sleep_ms(20)
+                    return
         self.accept()
-        await asyncio.sleep_ms(0)  # its task starts and takes its slot
 
     def accept(self):
         sock, addr = self.sock.accept()
@@ -2277,6 +2292,7 @@ class _Listener:
             sock.setblocking(False)
             stream = asyncio.StreamWriter(sock, {'peername': addr})
             asyncio.create_task(self.app.handle_request(stream, stream))
+            self.app._starting += 1  # holds a slot until its task starts
         except BaseException:
             sock.close()
             raise

@@ -137,6 +137,14 @@ class RuleTableTests(unittest.TestCase):
             b'POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue, foo\r\n'
             b'Content-Length: 5\r\n\r\n')[7])
 
+    def test_obs_text_changes_only_its_own_line(self):
+        lines = parse_request_head(
+            b'GET / HTTP/1.1\r\nHost: x\r\nX-A: \xff\r\n'
+            b'X-B: caf\xc3\xa9\r\n\r\n')[3]
+        headers = parse_header_lines(lines)
+        self.assertEqual(headers['X-A'], '\ufffd')
+        self.assertEqual(headers['X-B'], 'caf\u00e9')
+
     def test_keep_alive(self):
         for head, keep in (
                 (b'GET / HTTP/1.1\r\nHost: x\r\n\r\n', True),
@@ -145,7 +153,11 @@ class RuleTableTests(unittest.TestCase):
                 (b'GET / HTTP/1.1\r\nHost: x\r\nConnection: closed\r\n\r\n',
                  True),  # a token, not a substring
                 (b'GET / HTTP/1.0\r\n\r\n', False),
-                (b'GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n', True)):
+                (b'GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n', True),
+                (b'GET / HTTP/1.0\r\nConnection: close, keep-alive\r\n\r\n',
+                 False),
+                (b'GET / HTTP/1.0\r\nConnection: keep-alive\r\n'
+                 b'Connection: close\r\n\r\n', False)):
             self.assertEqual(parse_request_head(head)[6], keep, head)
 
     def test_chunked_flag(self):

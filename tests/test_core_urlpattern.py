@@ -218,3 +218,9 @@ class URLPatternTests(unittest.TestCase):
     def test_nul_in_a_pattern_is_invalid(self):
         with self.assertRaises(ValueError):
             URLPattern('/user\x00s/<int:id>').match('/users/42')
+
+    def test_re_segment_running_into_the_next_is_invalid(self):
+        # fuzzing finding: the class of one re: segment swallowed the next
+        # segment's group (IndexError on every matching request)
+        with self.assertRaises(ValueError):
+            URLPattern('/<re:[a:x>/<re:b]+:y>').match('/a')
