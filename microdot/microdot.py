@@ -9,6 +9,7 @@ This module works alone: copy it onto a board as ``microdot.py`` and
 rest of the package.
 """
 import asyncio
+import gc
 import io
 import json
 import re
@@ -1948,7 +1949,6 @@ class Microdot:
         """A MemoryError ended one connection or request: free what can be
         freed and say so, at most once a second (a burst of clients can
         cause thousands). The server goes on serving."""
-        import gc
         gc.collect()
         now = _ticks_ms()
         if self._oom_logged is None or \
@@ -2080,6 +2080,16 @@ class Microdot:
                 self._active -= 1
             served += 1
 
+    async def _refusal(self, exc):
+        """The answer to a request the parser refused (exc, or None for a
+        connection closed before a request): 501 or 505 for those
+        HTTPExceptions, else 400 through dispatch_request(None), so the
+        app's 400 handler applies."""
+        if isinstance(exc, HTTPException):
+            return _make_response(await self.error_response(
+                None, exc.status_code, exc.reason))
+        return await self.dispatch_request(None)
+
     async def _serve_one(self, reader, writer, client_addr, scheme, served,
                          conn):
         """Read, dispatch and answer one request. True to keep the
@@ -2107,11 +2117,8 @@ class Microdot:
         if req is None and served and refused is None:
             return False  # the client closed its idle connection
         try:
-            if isinstance(refused, HTTPException):  # 501, 505
-                res = _make_response(await self.error_response(
-                    None, refused.status_code, refused.reason))
-            else:
-                res = await self.dispatch_request(req)
+            res = await (self.dispatch_request(req) if req is not None
+                         else self._refusal(refused))
         except MemoryError as exc:
             self.out_of_memory(exc)
             await _send_503(writer)
@@ -2258,7 +2265,6 @@ class _Listener:
     async def take_one(self):
         """Accept the next connection once there is room for it: a free
         slot (or an idle connection to shed) and enough free heap."""
-        import gc
         app = self.app
         await self
         if app._full():

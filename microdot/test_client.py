@@ -1,7 +1,7 @@
 """Test an app without a network: requests go straight to its dispatcher."""
 from microdot.microdot import (AsyncBytesIO, HTTPException, Request,
-                               Response, _BufferedReader, _make_response,
-                               json_dumps, json_loads)
+                               Response, _BufferedReader, json_dumps,
+                               json_loads)
 
 try:
     from microdot.websocket import WebSocket, _unmask
@@ -178,11 +178,8 @@ class TestClient:
             req = await Request.create(self.app, _BufferedReader(reader),
                                        writer, ('127.0.0.1', 1234),
                                        scheme=self.scheme)
-        except HTTPException as exc:  # 501, 505
-            res = _make_response(await self.app.error_response(
-                None, exc.status_code, exc.reason))
-        except ValueError:
-            res = await self.app.dispatch_request(None)  # 400
+        except (HTTPException, ValueError) as exc:
+            res = await self.app._refusal(exc)
         else:
             res = await self.app.dispatch_request(req)
         if res is Response.already_handled:

@@ -6,18 +6,9 @@ from microdot.login import Login, is_safe_next
 from microdot.session import Session
 from microdot.test_client import TestClient
 from support import HAS_CLOCK, MICROPYTHON, async_test
+from users import USERS
 
 KEY = 'another-long-secret-key-for-login-tests'
-
-
-class User:
-    def __init__(self, id, name, password):
-        self.id = id
-        self.name = name
-        self.password = password
-
-
-USERS = {1: User(1, 'susan', 'hello'), 2: User(2, 'david', 'bye')}
 
 
 def make_app():

@@ -11,20 +11,11 @@ from microdot.login import Login
 from microdot.session import SAMPLE_KEYS, Session, with_session
 from microdot.test_client import TestClient
 from support import TESTS_DIR, async_test
+from users import USERS
 
 KEY = 'a-key-for-the-session-security-tests'
 T0 = 1800000000  # 2027-01-15: a clock that has been set
 Y2K = 946684800  # where a board without a clock restarts
-
-
-class User:
-    def __init__(self, id, name, password):
-        self.id = id
-        self.name = name
-        self.password = password
-
-
-USERS = {1: User(1, 'susan', 'hello'), 2: User(2, 'david', 'bye')}
 
 
 def make_app(min_time=None, **login_options):

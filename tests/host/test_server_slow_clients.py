@@ -41,28 +41,31 @@ def closed_by_server(sock, seconds):
     return False
 
 
+def dropped_while_trickling(sock, byte, interval, count):
+    """True if the server closes sock while byte is sent every interval
+    seconds (count times at most), whatever it answers first."""
+    for _ in range(count):
+        try:
+            sock.sendall(byte)
+        except OSError:
+            return True
+        time.sleep(interval)
+        sock.settimeout(0.001)
+        try:
+            while True:
+                if not sock.recv(65536):
+                    return True
+        except socket.timeout:
+            pass
+        except OSError:
+            return True
+    return False
+
+
 def test_trickled_head_is_dropped(server):
     with socket.create_connection(('127.0.0.1', server.port), 10) as s:
         s.sendall(b'GET / HTTP/1.1\r\nHost: x\r\n')
-        dropped = False
-        for _ in range(40):  # one byte every 0.25 s: 10 s at most
-            try:
-                s.sendall(b'X')
-            except OSError:
-                dropped = True
-                break
-            time.sleep(0.25)
-            s.settimeout(0.01)
-            try:
-                if s.recv(4096) == b'':
-                    dropped = True
-                    break
-            except socket.timeout:
-                pass
-            except OSError:
-                dropped = True
-                break
-        assert dropped
+        assert dropped_while_trickling(s, b'X', 0.25, 40)  # 10 s at most
     assert hello(server)
 
 
@@ -80,26 +83,7 @@ def test_trickled_small_body_is_dropped(server):
     with socket.create_connection(('127.0.0.1', server.port), 10) as s:
         s.sendall(b'POST /echo HTTP/1.1\r\nHost: x\r\n'
                   b'Content-Length: 1000\r\n\r\n')
-        dropped = False
-        for _ in range(40):
-            try:
-                s.sendall(b'z')
-            except OSError:
-                dropped = True
-                break
-            time.sleep(0.25)
-            s.settimeout(0.01)
-            try:
-                data = s.recv(4096)
-                if data == b'' or data.startswith(b'HTTP'):
-                    dropped = data == b'' or closed_by_server(s, 5)
-                    break
-            except socket.timeout:
-                pass
-            except OSError:
-                dropped = True
-                break
-        assert dropped
+        assert dropped_while_trickling(s, b'z', 0.25, 40)
     assert hello(server)
 
 
@@ -145,28 +129,8 @@ def test_trickle_after_a_refused_request_is_dropped(server):
     # client sending a byte every few hundredths of a second held a slot
     with socket.create_connection(('127.0.0.1', server.port), 10) as s:
         s.sendall(b'BOGUS\r\n\r\n')
-        dropped = False
-        for _ in range(200):  # 10 s at most (the drain ends after 1 s)
-            try:
-                s.sendall(b'x')
-            except OSError:
-                dropped = True
-                break
-            time.sleep(0.05)
-            s.settimeout(0.001)
-            try:
-                while True:
-                    data = s.recv(65536)
-                    if not data:
-                        dropped = True
-                        break
-            except socket.timeout:
-                pass
-            except OSError:
-                dropped = True
-            if dropped:
-                break
-        assert dropped
+        # 10 s at most (the drain ends after 1 s)
+        assert dropped_while_trickling(s, b'x', 0.05, 200)
     assert hello(server)
 
 
