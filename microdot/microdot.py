@@ -5,8 +5,9 @@ microdot
 A Microdot-compatible web framework for MicroPython and CPython, in one file.
 
 This module works alone: copy it onto a board as ``microdot.py`` and
-``from microdot import Microdot`` serves an app. It imports nothing from the
-rest of the package.
+``from microdot import Microdot`` serves an app. Within the package it loads
+one sibling on first use, microdot/_chunked.py, for the rare chunked request
+body (alone, it answers those with 501).
 """
 import asyncio
 import gc
@@ -679,7 +680,6 @@ def _has_ctl(text):
 # Characters of a token (RFC 9110 5.6.2): method and header names.
 _TOKEN = '!#$%&\'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz' \
     'ABCDEFGHIJKLMNOPQRSTUVWXYZ'
-_TOKEN_BYTES = _TOKEN.encode()
 _DIGITS = '0123456789'
 
 
@@ -855,93 +855,14 @@ async def _read_line(reader):
     return line
 
 
-_HEX_DIGITS = b'0123456789abcdefABCDEF'
-
-
-async def _read_chunked(reader, limit):
-    """Decode a chunked request body (RFC 9112 7.1). None when it would
-    exceed limit bytes: the rest is left unread, so the connection must
-    close. Malformed framing raises ValueError."""
-    parts = []
-    size_so_far = 0
-    while True:
-        line = await _read_line(reader)
-        if line[-2:] != b'\r\n':
-            raise ValueError('invalid chunk line')
-        size, semicolon, extensions = line[:-2].partition(b';')
-        if not size or len(size) > 8 or size.strip(_HEX_DIGITS) or \
-                (semicolon and _bad_chunk_extensions(extensions)):
-            raise ValueError('invalid chunk size')
-        size = int(size, 16)
-        if size == 0:
-            await _read_trailers(reader)
-            return b''.join(parts)
-        size_so_far += size
-        if size_so_far > limit:
-            return None
-        parts.append(await reader.readexactly(size))
-        if await reader.readexactly(2) != b'\r\n':
-            raise ValueError('invalid chunk end')
-
-
-def _bad_chunk_extensions(extensions):
-    """True unless extensions (after the first ';') are name[=value]
-    pairs, a value being a token or a quoted string (RFC 9112 7.1.1)."""
-    text = _decode(extensions)
-    if _has_ctl(text):
-        return True
-    i = 0
-    n = len(text)
-    while True:
-        i = _skip_blanks(text, i)
-        start = i
-        while i < n and text[i] in _TOKEN:
-            i += 1
-        if i == start:
-            return True  # no name
-        i = _skip_blanks(text, i)
-        if i < n and text[i] == '=':
-            i = _skip_blanks(text, i + 1)
-            if i < n and text[i] == '"':
-                i += 1
-                while i < n and text[i] != '"':
-                    i += 2 if text[i] == '\\' else 1
-                if i >= n:
-                    return True  # an unterminated quoted string
-                i += 1
-            else:
-                start = i
-                while i < n and text[i] in _TOKEN:
-                    i += 1
-                if i == start:
-                    return True
-            i = _skip_blanks(text, i)
-        if i == n:
-            return False
-        if text[i] != ';':
-            return True
-        i += 1
-
-
-def _skip_blanks(text, i):
-    while i < len(text) and text[i] in ' \t':
-        i += 1
-    return i
-
-
-async def _read_trailers(reader):
-    """Read (and drop) the trailer section ending a chunked body: header
-    lines, as many as a head may have."""
-    for _ in range(Request.max_headers + 1):
-        line = await _read_line(reader)
-        if line == b'\r\n':
-            return
-        colon = line.find(b':')
-        if line[-2:] != b'\r\n' or b'\r' in line[:-2] or colon <= 0 or \
-                line[:colon].strip(_TOKEN_BYTES) or \
-                _has_ctl(_decode(line[:-2])):
-            raise ValueError('invalid trailer')
-    raise ValueError('too many trailers')
+def _chunked_body_reader():
+    """read_body of microdot/_chunked.py, loaded on the first chunked
+    request; None when this module was copied alone."""
+    try:
+        from . import _chunked
+    except ImportError:
+        return None
+    return _chunked.read_body
 
 
 def _json_depth(data):
@@ -1075,14 +996,19 @@ class Request:
          expect) = parse_request_head(head)
         body = b''
         stream = None
+        if chunked:
+            read_chunked = _chunked_body_reader()
+            if read_chunked is None:
+                raise HTTPException(501, 'Chunked bodies need '
+                                    'microdot/_chunked.py')
         if (chunked or content_length and
                 content_length <= Request.max_content_length) and \
                 http_version == '1.1' and client_writer is not None and \
                 expect:
             await client_writer.awrite(b'HTTP/1.1 100 Continue\r\n\r\n')
         if chunked:
-            body = await _read_chunked(client_reader,
-                                       Request.max_content_length)
+            body = await read_chunked(client_reader,
+                                      Request.max_content_length)
             if body is None:  # too large: dispatch answers 413
                 content_length = Request.max_content_length + 1
                 body = b''

@@ -214,13 +214,13 @@ CHUNKED = [
 
 class ChunkedRuleTests(unittest.TestCase):
     def test_table(self):
-        from microdot.microdot import AsyncBytesIO, _BufferedReader, \
-            _read_chunked
+        from microdot._chunked import read_body
+        from microdot.microdot import AsyncBytesIO, _BufferedReader
         from support import run
         for body, expected in CHUNKED:
             reader = _BufferedReader(AsyncBytesIO(body + b'GET /next'))
             try:
-                got = run(_read_chunked(reader, 1 << 16))
+                got = run(read_body(reader, 1 << 16))
             except ValueError:
                 got = None
             self.assertEqual(got, expected, body)

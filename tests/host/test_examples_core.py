@@ -58,6 +58,32 @@ def test_hello_when_only_the_core_file_is_copied(runtime, tmp_path):
 
 
 @pytest.mark.parametrize('runtime', RUNTIMES)
+def test_core_copied_alone_refuses_chunked_bodies(runtime, tmp_path):
+    # chunked decoding lives in microdot/_chunked.py: without it the core
+    # answers 501, leaves the connection, and serves the next one
+    shutil.copy(os.path.join(ROOT, 'microdot', 'microdot.py'), tmp_path)
+    shutil.copy(example('hello', 'hello.py'), tmp_path)
+    with Server(str(tmp_path / 'hello.py'), runtime, path='',
+                heapsize='2m') as srv:
+        with socket.create_connection(('127.0.0.1', srv.port),
+                                      timeout=10) as s:
+            s.sendall(b'POST / HTTP/1.1\r\nHost: x\r\n'
+                      b'Transfer-Encoding: chunked\r\n\r\n'
+                      b'0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n')
+            answer = b''
+            while True:
+                data = s.recv(4096)
+                if not data:
+                    break
+                answer += data
+        status, _, body = fetch(srv.url + '/')
+    assert answer.split(b'\r\n')[0].split(b' ')[1] == b'501'
+    assert b'microdot/_chunked.py' in answer
+    assert answer.count(b'HTTP/1.') == 1  # nothing smuggled
+    assert (status, body) == (200, b'Hello, world!')
+
+
+@pytest.mark.parametrize('runtime', RUNTIMES)
 def test_json_api(runtime):
     with Server(example('json_api', 'json_api.py'), runtime) as srv:
         def call(method, path, data=None):

@@ -25,9 +25,10 @@ import pytest
 from hypothesis import (HealthCheck, Phase, given, seed, settings,
                         strategies as st)
 
+from microdot._chunked import read_body as read_chunked_body
 from microdot.microdot import (AsyncBytesIO, HTTPException, Request,
-                               _BufferedReader, _read_chunked,
-                               parse_header_lines, parse_request_head)
+                               _BufferedReader, parse_header_lines,
+                               parse_request_head)
 
 HEAD_EXAMPLES = 4000
 BODY_EXAMPLES = 2000
@@ -187,7 +188,7 @@ def decode_ours(body):
     reader = _BufferedReader(AsyncBytesIO(body))
 
     async def run():
-        data = await _read_chunked(reader, 1 << 20)
+        data = await read_chunked_body(reader, 1 << 20)
         if data is None:
             return Refused(413, 'over the limit')
         return data, reader.buf + reader.stream.stream.read()
