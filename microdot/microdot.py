@@ -920,13 +920,13 @@ class Request:
     url_args = None
     body_used = False
     scheme = 'http'
-    _body = b''
+    body = b''  # the body when loaded in memory (see max_body_length)
+    files = None  # set by microdot.multipart
     _stream = None
     _args = None
     _cookies = None
     _json = None
     _form = None
-    _files = None
     _g = None
     _after = None
     _headers = None
@@ -954,7 +954,7 @@ class Request:
         if route is not None:
             self.route = route
         if body:
-            self._body = body
+            self.body = body
         if stream is not None:
             self._stream = stream
 
@@ -1081,13 +1081,9 @@ class Request:
         self._cookies = value
 
     @property
-    def body(self):
-        return self._body
-
-    @property
     def stream(self):
         if self._stream is None:
-            self._stream = AsyncBytesIO(self._body)
+            self._stream = AsyncBytesIO(self.body)
         return self._stream
 
     def _media_type(self):
@@ -1096,9 +1092,9 @@ class Request:
         return self.content_type.split(';', 1)[0].strip().lower()
 
     def _loaded_body(self):
-        if self.content_length > Request.max_body_length and not self._body:
+        if self.content_length > Request.max_body_length and not self.body:
             raise HTTPException(413, 'Payload too large')
-        return self._body
+        return self.body
 
     @property
     def json(self):
@@ -1128,14 +1124,6 @@ class Request:
     @form.setter
     def form(self, value):
         self._form = value
-
-    @property
-    def files(self):
-        return self._files
-
-    @files.setter
-    def files(self, value):
-        self._files = value
 
     def after_request(self, f):
         self.after_request_handlers.append(f)
