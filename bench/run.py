@@ -9,11 +9,13 @@ so no server always follows the same one). Each cell keeps the best of its
 rounds, which discounts moments when other work on the machine stole CPU,
 and the least CPU time the server process used per request, a figure that
 other load on the machine disturbs much less than req/s.
-Then the MicroPython heap figures (bench/mpmem.py) and those of
-microdot.static (bench/static_mem.py). Results go to
+Then the MicroPython heap figures (bench/mpmem.py), those of
+microdot.static (bench/static_mem.py) and survival under bursts of
+connections at small heaps (bench/survival.py). Results go to
 bench/results/ (results.md, chart.png, results.json).
 
-Bounded: with the defaults about 7 minutes, every wrk run capped in time.
+Bounded: with the defaults about 13 minutes, every wrk run and every
+client capped in time.
 
 Usage: .venv-bench/bin/python bench/run.py [--seconds S] [--rounds N]
            [--only NAME[,NAME...]] [--no-memory]
@@ -27,6 +29,7 @@ import loadgen
 import mpmem
 import report
 import static_mem
+import survival
 from servers import check_tools, cpython_servers, micropython_servers
 
 NOTES = [
@@ -102,6 +105,10 @@ def main():
         print('bench: microdot.static figures', flush=True)
         with open(os.path.join(report.RESULTS, 'results.md'), 'a') as f:
             f.write('\n' + '\n'.join(static_mem.lines(static_mem.measure())) + '\n')
+        print('bench: survival under bursts', flush=True)
+        with open(os.path.join(report.RESULTS, 'results.md'), 'a') as f:
+            f.write('\n' + '\n'.join(survival.lines(survival.measure(
+                [n for n in names['MicroPython'] if n != 'bare']))) + '\n')
     print('bench: done in %d s: %s' % (meta['duration_s'],
                                         os.path.join(report.RESULTS, 'results.md')))
 

@@ -1543,8 +1543,11 @@ class Microdot:
     #: Print tracebacks of exceptions that an error handler answered.
     log_handled_errors = False
     #: Connections the kernel queues while the server is not accepting
-    #: (MicroPython: while the heap is too full to take another).
-    listen_backlog = 16
+    #: (MicroPython: while every slot is taken or the heap is too full).
+    #: A burst of clients waits here instead of having its connection
+    #: attempts dropped (they retry only after 1, 3, 7 s); lwIP boards cap
+    #: it at their pool of TCP connections.
+    listen_backlog = 64
     #: Free heap (bytes, MicroPython) below which no connection is accepted
     #: until memory is freed: the client waits in the listen queue instead
     #: of failing half-way through its request.
