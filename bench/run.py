@@ -10,8 +10,9 @@ rounds, which discounts moments when other work on the machine stole CPU,
 and the least CPU time the server process used per request, a figure that
 other load on the machine disturbs much less than req/s.
 Then the MicroPython heap figures (bench/mpmem.py), those of
-microdot.static (bench/static_mem.py) and survival under bursts of
-connections at small heaps (bench/survival.py). Results go to
+microdot.static (bench/static_mem.py), the 32-bit ones of the QEMU_ARM
+image (bench/qemu_mem.py, when an image was built) and survival under
+bursts of connections at small heaps (bench/survival.py). Results go to
 bench/results/ (results.md, chart.png, results.json).
 
 Bounded: with the defaults about 13 minutes, every wrk run and every
@@ -27,6 +28,7 @@ import time
 
 import loadgen
 import mpmem
+import qemu_mem
 import report
 import static_mem
 import survival
@@ -105,6 +107,9 @@ def main():
         print('bench: microdot.static figures', flush=True)
         with open(os.path.join(report.RESULTS, 'results.md'), 'a') as f:
             f.write('\n' + '\n'.join(static_mem.lines(static_mem.measure())) + '\n')
+        print('bench: 32-bit figures (QEMU_ARM)', flush=True)
+        with open(os.path.join(report.RESULTS, 'results.md'), 'a') as f:
+            f.write('\n' + '\n'.join(qemu_mem.lines(qemu_mem.measure())) + '\n')
         print('bench: survival under bursts', flush=True)
         with open(os.path.join(report.RESULTS, 'results.md'), 'a') as f:
             f.write('\n' + '\n'.join(survival.lines(survival.measure(

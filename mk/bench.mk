@@ -9,7 +9,9 @@ UPSTREAM_VERSION := 2.6.2
 
 .PHONY: bench bench-wrk
 
+# With MPY_DIR, the QEMU_ARM image is built first, for the 32-bit figures.
 bench: venv bench-wrk $(BENCH_VENV)/.installed $(UPSTREAM_VENV)/.microdot-$(UPSTREAM_VERSION)
+	@$(if $(MPY_DIR),$(MAKE) --no-print-directory firmware BOARD=QEMU_ARM MPY_DIR=$(MPY_DIR))
 	@$(BENCH_VENV)/bin/python bench/run.py $(BENCH_ARGS)
 
 bench-wrk:
