@@ -747,10 +747,13 @@ def parse_request_head(head):
     hosts = 0
     for line in lines:
         colon = line.find(':')
-        if len(line) >= limit or colon <= 0 or line[:colon].strip(_TOKEN):
+        if len(line) >= limit or colon <= 0:
+            raise _bad()
+        name = line[:colon]
+        if name.strip(_TOKEN):
             raise _bad()  # (also a space before the colon, or obs-fold)
-        if line[0] in 'cCtTeEhH':  # the names that frame the request
-            name = line[:colon].lower()
+        if colon in _FRAMING_NAME_LENGTHS:  # (only those are lowered)
+            name = name.lower()
             if name == 'content-length':
                 lengths.append(line[colon + 1:].strip(' \t'))
             elif name == 'transfer-encoding':
@@ -791,6 +794,11 @@ def parse_request_head(head):
             keep_alive, bool(expect) and _has_token(expect, '100-continue'))
 
 
+# The lengths of the names parse_request_head reads: Host, Expect,
+# Connection, Content-Length, Transfer-Encoding.
+_FRAMING_NAME_LENGTHS = (4, 6, 10, 14, 17)
+
+
 def _has_token(items, token):
     """Whether a comma-separated list (lower case) holds token."""
     for item in items.split(','):
@@ -819,9 +827,11 @@ def _origin_form(method, target):
         target = target[end:]
         if target[:1] != '/':
             target = '/' + target
-    path = target.split('?', 1)[0]
-    if '%' in path:
-        _check_escapes(path)
+    percent = target.find('%')
+    if percent >= 0:
+        query = target.find('?')
+        if query < 0 or percent < query:
+            _check_escapes(target if query < 0 else target[:query])
     return target
 
 
@@ -1351,9 +1361,12 @@ class Response:
                         max_age=0, **kwargs)
 
     def complete(self):
-        if type(self.body) is bytes and 'Content-Length' not in self.headers:
+        # (lower-case names looked up in the keymap: no copy of a name is
+        # lowered for every response)
+        present = self.headers.keymap
+        if type(self.body) is bytes and 'content-length' not in present:
             self.headers['Content-Length'] = str(len(self.body))
-        if 'Content-Type' not in self.headers:
+        if 'content-type' not in present:
             self.headers['Content-Type'] = _with_charset(
                 self.default_content_type)
 
@@ -1377,24 +1390,23 @@ class Response:
         body = self.body
         chunked = False
         length = None  # a Content-Length to add for framing
-        if 'Content-Length' not in headers and not self.is_head and (
+        if 'content-length' not in headers.keymap and not self.is_head and (
                 http11 or keep_alive):
             if not body:
                 length = 0
             elif isinstance(body, (bytearray, memoryview)):
                 length = len(body)
             elif http11:
-                chunked = 'Transfer-Encoding' not in headers
+                chunked = 'transfer-encoding' not in headers.keymap
             else:
                 keep_alive = False  # the body ends when the connection does
         if self.reason is not None:
             reason = self.reason
         elif http11:
-            reason = _reason(self.status_code)
+            reason = _reason(status)
         else:
-            reason = 'OK' if self.status_code == 200 else 'N/A'
-        head = ['HTTP/1.1 ' if http11 else 'HTTP/1.0 ', str(self.status_code),
-                ' ', str(reason), '\r\n']
+            reason = 'OK' if status == 200 else 'N/A'
+        head = ['HTTP/1.%d %d %s\r\n' % (http11, status, reason)]
         for name, value in headers.items():
             if isinstance(value, list):
                 for v in value:
@@ -1411,7 +1423,7 @@ class Response:
         elif keep_alive:
             head.append('Connection: keep-alive\r\n')
         head.append('\r\n')
-        lines = len(head) - 4  # the status line is 5 pieces, then a line each
+        lines = len(head)  # one line a piece
         head = ''.join(head)
         # a CR or LF inside a reason, name or value would add a line break
         if head.count('\n') != lines or head.count('\r') != lines:
