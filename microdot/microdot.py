@@ -341,10 +341,6 @@ class HTTPException(Exception):
 _REGEX_SPECIAL = '\\.^$*+?{}[]|()'
 
 
-def _regex_escape(text):
-    return ''.join('\\' + c if c in _REGEX_SPECIAL else c for c in text)
-
-
 def _count_groups(regex):
     """Number of capturing groups in a regex (MicroPython's re cannot say)."""
     count = 0
@@ -420,7 +416,8 @@ class URLPattern:
                 dynamic = True
             else:
                 segments.append({'parser': None})
-                source += '/' + _regex_escape(segment)
+                source += '/' + ''.join(
+                    '\\' + c if c in _REGEX_SPECIAL else c for c in segment)
         if dynamic and _count_groups(source) != group - 1:
             # a re: segment's class or group ran into the next segment
             raise ValueError('invalid URL pattern')
@@ -567,8 +564,14 @@ class _BufferedReader:
             while buf[:1] == b'\n' or buf[:2] == b'\r\n':
                 buf = self.buf = buf[buf.find(b'\n') + 1:]
                 start = 0
-            end = _head_end(buf, start)
-            if end >= 0:
+            # where the blank line ending the head ends (CRLF or bare LF)
+            lf = buf.find(b'\n\n', start)
+            crlf = buf.find(b'\n\r\n', start)
+            if crlf >= 0 and (lf < 0 or crlf < lf):
+                end = crlf + 3
+                break
+            if lf >= 0:
+                end = lf + 2
                 break
             if len(buf) - buf.rfind(b'\n') > line_limit or \
                     len(buf) > line_limit * 8:
@@ -645,15 +648,6 @@ class _BufferedReader:
                 data = self.buf
                 self.buf = b''
                 return data
-
-
-def _head_end(buf, start):
-    """Where the blank line ending a request head ends, or -1."""
-    lf = buf.find(b'\n\n', start)
-    crlf = buf.find(b'\n\r\n', start)
-    if crlf >= 0 and (lf < 0 or crlf < lf):
-        return crlf + 3
-    return lf + 2 if lf >= 0 else -1
 
 
 async def _read_head(reader):
@@ -831,18 +825,15 @@ def _origin_form(method, target):
     if percent >= 0:
         query = target.find('?')
         if query < 0 or percent < query:
-            _check_escapes(target if query < 0 else target[:query])
+            # invalid escapes and an escaped NUL or slash in the path are
+            # refused: they would change what a file API or a route sees
+            path = target if query < 0 else target[:query]
+            for part in path.split('%')[1:]:
+                if len(part) < 2 or part[0] not in _HEX_CHARS or \
+                        part[1] not in _HEX_CHARS or part[:2] == '00' or \
+                        part[:2] in ('2f', '2F'):
+                    raise _bad()
     return target
-
-
-def _check_escapes(path):
-    """Refuse invalid percent escapes and escaped NUL or slash in a path
-    (they would change what a file API or a route sees)."""
-    for part in path.split('%')[1:]:
-        if len(part) < 2 or part[0] not in _HEX_CHARS or \
-                part[1] not in _HEX_CHARS or part[:2] == '00' or \
-                part[:2] in ('2f', '2F'):
-            raise _bad()
 
 
 _HEX_CHARS = '0123456789abcdefABCDEF'
@@ -1190,24 +1181,9 @@ def _http_date(value):
         _MONTHS[t[1] * 3 - 3:t[1] * 3], t[0], t[3], t[4], t[5])
 
 
-def _check_header(text):
-    text = str(text)
-    if '\n' in text or '\r' in text:
-        raise ValueError('invalid character in header')
-    return text
-
-
+# The default content type and the same with a UTF-8 charset unless it names
+# one (made once: the default is the same for almost every response).
 _charset_cache = [None, None]
-
-
-def _with_charset(content_type):
-    """content_type with a UTF-8 charset unless it names one (cached: the
-    default content type is the same for almost every response)."""
-    if _charset_cache[0] != content_type:
-        _charset_cache[1] = content_type if 'charset=' in content_type \
-            else content_type + '; charset=UTF-8'
-        _charset_cache[0] = content_type
-    return _charset_cache[1]
 
 
 class _BodyIter:
@@ -1345,7 +1321,8 @@ class Response:
             if samesite.lower() not in ('strict', 'lax', 'none'):
                 raise ValueError('SameSite must be Strict, Lax or None')
             http_cookie += '; SameSite=' + samesite
-        _check_header(http_cookie)
+        if '\n' in http_cookie or '\r' in http_cookie:
+            raise ValueError('invalid character in header')
         cookies = self.headers.get('Set-Cookie')
         if cookies is None:
             self.headers['Set-Cookie'] = [http_cookie]
@@ -1367,8 +1344,13 @@ class Response:
         if type(self.body) is bytes and 'content-length' not in present:
             self.headers['Content-Length'] = str(len(self.body))
         if 'content-type' not in present:
-            self.headers['Content-Type'] = _with_charset(
-                self.default_content_type)
+            content_type = self.default_content_type
+            if _charset_cache[0] != content_type:
+                _charset_cache[1] = content_type \
+                    if 'charset=' in content_type \
+                    else content_type + '; charset=UTF-8'
+                _charset_cache[0] = content_type
+            self.headers['Content-Type'] = _charset_cache[1]
 
     def body_iter(self):
         if hasattr(self.body, '__anext__'):
@@ -1724,15 +1706,6 @@ class Microdot:
             return await invoke_handler(self.error_handlers[status_code], req)
         return reason or 'N/A', status_code
 
-    def _exception_handler(self, req, exc):
-        subapp = req.subapp
-        for cls in mro(type(exc)):
-            if subapp and cls in subapp.error_handlers:
-                return subapp.error_handlers[cls]
-            if cls in self.error_handlers:
-                return self.error_handlers[cls]
-        return None
-
     def log_exception(self, exc, handled=False):
         """Report an exception raised while handling a request. Exceptions
         answered by an error handler are quiet unless log_handled_errors
@@ -1807,7 +1780,13 @@ class Microdot:
         return res
 
     async def _handle_exception(self, req, exc):
-        handler = self._exception_handler(req, exc)
+        handler = None
+        subapp = req.subapp
+        for cls in mro(type(exc)):  # the most specific handler
+            handler = subapp and subapp.error_handlers.get(cls) or \
+                self.error_handlers.get(cls)
+            if handler:
+                break
         if handler is None and isinstance(exc, MemoryError):
             self.out_of_memory(exc)
             return await self.error_response(req, 503,
@@ -1892,15 +1871,6 @@ class Microdot:
         if self._slot is not None:
             self._slot.set()
             self._slot = None
-
-    async def _slot_change(self):
-        if self._slot is None:
-            self._slot = asyncio.Event()
-        await self._slot.wait()
-
-    def _full(self):
-        return self.max_connections and len(self._connections) + \
-            self._starting - self._long_lived >= self.max_connections
 
     def hold_connection(self, request):
         """Move the connection of request out of the connection slots, for
@@ -2196,14 +2166,17 @@ class _Listener:
         slot (or an idle connection to shed) and enough free heap."""
         app = self.app
         await self
-        if app._full():
+        if app.max_connections and len(app._connections) + app._starting - \
+                app._long_lived >= app.max_connections:
             shed = app._shed_idle()
             if shed:
                 await asyncio.sleep_ms(0)  # the shed one closes
             elif shed is None:
                 await asyncio.sleep_ms(20)
-            else:
-                await app._slot_change()  # every connection is busy
+            else:  # every connection is busy: wait until one is not
+                if app._slot is None:
+                    app._slot = asyncio.Event()
+                await app._slot.wait()
             return
         now = _ticks_ms()
         # gc.mem_free() walks the whole heap: asked at most every 20 ms
