@@ -11,7 +11,10 @@
   GC off over COUNT requests, and micropython.mem_total() alongside;
 - the smallest `-X heapsize` (2 KiB steps, by bisection) at which the server,
   imported from .mpy, answers 2,000 sequential requests (the four workloads
-  in turn, a new connection each) without a single failure.
+  in turn, a new connection each) without a single failure;
+- the smallest `-X heapsize` (4 KiB steps) at which `import microdot` from
+  .py source succeeds: the compiler's peak, what a `mip install` of source
+  needs on a board.
 
 Usage (standalone): .venv-bench/bin/python bench/mpmem.py
 """
@@ -42,6 +45,27 @@ def import_retained(framework, compiled, runtime=MICROPYTHON):
         return int(res.stdout.split()[-1])
     except (IndexError, ValueError):
         return None
+
+
+def smallest_source_import_heap(framework, low=32, high=512):
+    """Smallest heap in KiB (4 KiB steps) that imports framework's microdot
+    from .py source; None if even `high` does not."""
+    path = micropython_path(framework, False)
+
+    def imports(kib):
+        return subprocess.run(
+            [MICROPYTHON, '-X', 'heapsize=%dk' % kib, '-c',
+             'import asyncio, json, microdot'], env={'MICROPYPATH': path},
+            cwd=APPS, capture_output=True, timeout=60).returncode == 0
+    if not imports(high):
+        return None
+    while high - low > 4:
+        middle = (low + high) // 8 * 4
+        if imports(middle):
+            high = middle
+        else:
+            low = middle
+    return high
 
 
 def frozen_image():
@@ -112,6 +136,8 @@ def measure_all(names=('ours', 'upstream', 'bare')):
         if server.name != 'bare':
             figures['import_py'] = import_retained(server.name, False)
             figures['import_mpy'] = import_retained(server.name, True)
+            figures['source_import_heap_kib'] = smallest_source_import_heap(
+                server.name)
         if server.name == 'ours' and frozen_image():
             figures['import_frozen'] = import_retained(None, True, frozen_image())
         figures['alloc'] = {}

@@ -18,6 +18,7 @@ from loadgen import WORKLOADS, Client
 from servers import micropython_servers
 
 HEAPS = ('100k', '160k', '320k')
+GOALS = {'100k': 80, '160k': 95, '320k': 95}  # % of burst requests answered
 TRIALS = 3
 SEQUENTIAL = 2000
 BURSTS = 2
@@ -133,7 +134,17 @@ def lines(results, trials=TRIALS):
             out.append('| %s | %s | %d of %d | %.1f %% | %d |' % (
                 name, heapsize, r['deaths'], r['trials'], r['answered_pct'],
                 r['sequential_failed']))
+    if 'ours' in results:
+        out += ['', 'Goal (issue 12): no death at any heap, at least %s of the '
+                'burst requests answered: **%s**.' % (
+                    ', '.join('%d %% at %s' % (GOALS[h], h) for h in HEAPS),
+                    'met' if goal_met(results['ours']) else 'not met')]
     return out
+
+
+def goal_met(per_heap):
+    return all(r['deaths'] == 0 and r['answered_pct'] >= GOALS[heapsize]
+               for heapsize, r in per_heap.items())
 
 
 if __name__ == '__main__':
