@@ -1912,13 +1912,16 @@ class Microdot:
     async def handle_request(self, reader, writer):
         """Serve one connection: requests are read, dispatched and answered
         in order until the connection closes."""
-        conn = writer = _Connection(writer, self)
+        conn = _Connection(writer, self)
         self._connections.append(conn)
         if self._starting:  # (accepted by our own loop, see _Listener)
             self._starting -= 1
         try:
-            reader = _BufferedReader(reader, conn)
-            await self._serve_connection(reader, writer, conn)
+            conn.reader = _BufferedReader(reader, conn)
+            conn.client_addr = _peer_address(writer.get_extra_info('peername'))
+            if self.ssl:
+                conn.scheme = 'https'
+            await self._serve_connection(conn)
         except asyncio.CancelledError:
             pass  # a timeout, see _watch_deadlines
         except MemoryError as exc:
@@ -1932,7 +1935,7 @@ class Microdot:
                 self._long_lived -= 1
             self._slot_changed()
             try:
-                await writer.aclose()
+                await conn.aclose()
             except Exception:
                 pass
 
@@ -1954,10 +1957,7 @@ class Microdot:
         finally:
             self._watchdog = None
 
-    async def _serve_connection(self, reader, writer, conn):
-        client_addr = _peer_address(writer.get_extra_info('peername'))
-        scheme = 'https' if self.ssl else 'http'
-        served = 0
+    async def _serve_connection(self, conn):
         while True:
             # idle until the client sends something: the connection can be
             # shed if another one waits for its slot
@@ -1965,19 +1965,18 @@ class Microdot:
             conn.waiting_since = _ticks_ms()
             self._slot_changed()
             try:
-                if not await reader.wait_data() and served:
+                if not await conn.reader.wait_data() and conn.served:
                     return  # (a connection closed unused gets its 400)
             except OSError:
                 return
             conn.waiting_since = _ticks_ms()  # now for the rest of the head
             self._active += 1
             try:
-                if not await self._serve_one(reader, writer, client_addr,
-                                             scheme, served, conn):
+                if not await self._serve_one(conn):
                     return
             finally:
                 self._active -= 1
-            served += 1
+            conn.served += 1
 
     async def _refusal(self, exc):
         """The answer to a request the parser refused (exc, or None for a
@@ -1989,20 +1988,19 @@ class Microdot:
                 None, exc.status_code, exc.reason))
         return await self.dispatch_request(None)
 
-    async def _serve_one(self, reader, writer, client_addr, scheme, served,
-                         conn):
-        """Read, dispatch and answer one request. True to keep the
+    async def _serve_one(self, conn):
+        """Read, dispatch and answer one request on conn. True to keep the
         connection open for another."""
         conn.expect(min(self.head_timeout, self.request_timeout))
         refused = None
         conn.request_deadline = _ticks_ms() + int(self.request_timeout * 1000)
         try:
-            req = await Request.create(self, reader, writer, client_addr,
-                                       scheme)
+            req = await Request.create(self, conn.reader, conn,
+                                       conn.client_addr, conn.scheme)
         except MemoryError as exc:  # the heap is full: not the client's fault
             conn.deadline = 0
             self.out_of_memory(exc)
-            await _send_503(writer)
+            await _send_503(conn)
             return False
         except Exception as exc:
             if _is_muted(exc):
@@ -2013,39 +2011,41 @@ class Microdot:
             refused = exc
         conn.deadline = 0
         conn.waiting_since = None
-        if req is None and served and refused is None:
+        if req is None and conn.served and refused is None:
             return False  # the client closed its idle connection
         try:
             res = await (self.dispatch_request(req) if req is not None
                          else self._refusal(refused))
         except MemoryError as exc:
             self.out_of_memory(exc)
-            await _send_503(writer)
+            await _send_503(conn)
             return False
         except Exception as exc:
             print_exception(exc)
             res = Response('Internal server error', 500)
         if res is Response.already_handled:
             return False
+        # keep-alive is decided here (and by write(), for a body whose end
+        # only the connection's close can tell)
         keep = req is not None and self.keep_alive and \
-            served + 1 < self.max_keep_alive_requests and \
+            conn.served + 1 < self.max_keep_alive_requests and \
             not self._shutting_down and req._keep and \
             _body_consumed(req)
         version = req.http_version if req else '1.0'
         try:
-            keep = await res.write(writer, version, keep)
+            keep = await res.write(conn, version, keep)
         except MemoryError as exc:
             self.out_of_memory(exc)
             await res._close_body()
             if not res._started:
-                await _send_503(writer)
+                await _send_503(conn)
             return False
         except Exception as exc:
             if not _is_muted(exc):
                 print_exception(exc)
                 if not res._started:
                     await Response('Internal server error', 500).write(
-                        writer, version)
+                        conn, version)
             return False
         if self.debug and req:
             print('{method} {path} {status_code}'.format(
@@ -2057,9 +2057,9 @@ class Microdot:
             conn.expect(1)
             conn.waiting_since = _ticks_ms()
             if req is None or req.content_length > req.max_content_length:
-                await _drain(reader)
+                await _drain(conn.reader)
             elif not _body_consumed(req):
-                await _drain(reader, min(req._stream.remaining, 1 << 20))
+                await _drain(conn.reader, min(req._stream.remaining, 1 << 20))
         return keep
 
 
@@ -2253,12 +2253,17 @@ def _peer_address(addr):
 class _Connection:
     """A client connection: its writer, with the awrite/aclose coroutines
     of MicroPython's streams (over asyncio's StreamWriter on CPython), and,
-    when the server holds it (app given), its task, the deadline the
-    watchdog enforces (ticks, 0 for none) and since when it has kept the
+    when the server holds it (app given), its buffered reader, the client's
+    address, the scheme, the requests served so far, its task, the deadline
+    the watchdog enforces (ticks, 0 for none) and since when it has kept the
     server waiting (ticks while it waits for a request or its head, or for
     the client to take a write; None while its handler works). Each write
     must then finish within io_timeout: a client that stops reading is
     dropped."""
+    reader = None
+    client_addr = None
+    scheme = 'http'
+    served = 0
     deadline = 0
     request_deadline = 0  # request_timeout's end, while a request is read
     waiting_since = None
