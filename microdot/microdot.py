@@ -16,6 +16,7 @@ import json
 import re
 import sys
 import time
+from collections import namedtuple
 
 __version__ = '0.1.0'
 
@@ -1505,6 +1506,11 @@ Response.already_handled = Response()
 # The application: routing, dispatch, handlers
 # ---------------------------------------------------------------------------
 
+# An entry of Microdot.url_map (a 5-tuple, as upstream's, with names).
+_Route = namedtuple('Route', ('methods', 'pattern', 'handler', 'url_prefix',
+                              'subapp'))
+
+
 class Microdot:
     """A web application.
 
@@ -1575,9 +1581,9 @@ class Microdot:
         def decorated(f):
             pattern = URLPattern(url_pattern)
             pattern._parse()  # invalid patterns fail here, not per request
-            self.url_map.append(
-                ([m.upper() for m in methods or ['GET']], pattern, f, '',
-                 None))
+            self.url_map.append(_Route(
+                [m.upper() for m in methods or ['GET']], pattern, f, '',
+                None))
             return f
         return decorated
 
@@ -1620,8 +1626,8 @@ class Microdot:
         for methods, pattern, handler, prefix, sub in subapp.url_map:
             new_pattern = URLPattern(url_prefix + pattern.url_pattern)
             new_pattern._parse()
-            self.url_map.append((methods, new_pattern, handler,
-                                 url_prefix + prefix, sub or subapp))
+            self.url_map.append(_Route(methods, new_pattern, handler,
+                                       url_prefix + prefix, sub or subapp))
         if not local:
             for name in ('before_request_handlers', 'after_request_handlers',
                          'after_error_request_handlers'):
@@ -1639,10 +1645,10 @@ class Microdot:
     def _matching(self, req):
         """The url_map entries whose pattern matches the request path."""
         path = req.path  # a property: computed once, not per route
-        for entry in self.url_map:
-            args = entry[1].match(path)
+        for route in self.url_map:
+            args = route.pattern.match(path)
             if args is not None:
-                yield entry, args
+                yield route, args
 
     def find_route(self, req):
         method = req.method.upper()
@@ -1652,29 +1658,29 @@ class Microdot:
             return 404, '', None
         found = None
         if method == 'HEAD':  # an explicit HEAD route wins over GET
-            for entry, args in self._matching(req):
-                if 'HEAD' in entry[0]:
+            for route, args in self._matching(req):
+                if 'HEAD' in route.methods:
                     req.url_args = args
-                    return entry[2], entry[3], entry[4]
+                    return route.handler, route.url_prefix, route.subapp
             method = 'GET'
         path = req.path
-        for entry in self.url_map:
-            args = entry[1].match(path)
+        for route in self.url_map:
+            args = route.pattern.match(path)
             if args is None:
                 continue
             if args or req.url_args is not None:
                 req.url_args = args
-            if method in entry[0]:
-                return entry[2], entry[3], entry[4]
-            found = entry
+            if method in route.methods:
+                return route.handler, route.url_prefix, route.subapp
+            found = route
         if found:
-            return 405, found[3], found[4]
+            return 405, found.url_prefix, found.subapp
         return 404, '', None
 
     def _allowed_methods(self, req):
         allow = []
-        for entry, _ in self._matching(req):
-            for method in entry[0]:
+        for route, _ in self._matching(req):
+            for method in route.methods:
                 if method not in allow:
                     allow.append(method)
         if 'GET' in allow and 'HEAD' not in allow:

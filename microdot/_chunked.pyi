@@ -1,0 +1,3 @@
+from typing import Any, Optional
+
+async def read_body(reader: Any, limit: int) -> Optional[bytes]: ...
