@@ -11,10 +11,11 @@ It reports the board and the microdot it runs (frozen, /lib or none;
 --install copies one compiled for the board's .mpy ABI), makes the test
 files and the third-party packages they import reachable on the board
 (mpremote's mount by default, --copy to copy them to the board's flash),
-compiled to .mpy when mpy-cross here emits the board's ABI, then runs tests/mpy/runner.py there one module
-at a time, with a soft reset before each module, and prints one line per
-module with its peak heap, the failures, and a summary line. --junit writes
-a JUnit XML report. The exit status is 0 when everything passed, 1 when a
+compiled to .mpy when mpy-cross here emits the board's ABI, then runs
+tests/mpy/runner.py there one module at a time, with a soft reset before
+each module, and prints one line per module with its peak heap, the
+failures, and a summary line (tools/runner_protocol.py). --junit writes a
+JUnit XML report. The exit status is 0 when everything passed, 1 when a
 test failed, 2 when the board could not be used (no microdot, lost
 connection, a board that stops answering).
 """

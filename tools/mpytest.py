@@ -10,7 +10,7 @@ others down. Modes:
   mpy-HEAP  the .mpy package under -X heapsize=HEAP, the default board heap
             (an ESP32's RAM on a 64-bit runtime; BOARD_HEAP in the Makefile)
 
-Usage: tools/mpytest.py [--mode MODE] [--heapsize SIZE] [-j N] [-v] [MODULE ...]
+Usage: tools/mpytest.py [--mode MODE] [--heapsize SIZE] [-j N] [-v] [MODULE..]
 """
 import argparse
 import concurrent.futures

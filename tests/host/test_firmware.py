@@ -239,13 +239,38 @@ def test_frozen_files_compile_with_mpy_cross(tmp_path):
         assert out.stat().st_size > 0
 
 
+# ---- image names ----
+
+@pytest.mark.parametrize('board', BOARDS)
+def test_an_image_is_named_after_version_board_and_micropython(board):
+    name = firmware.image_name(firmware.load_board(board), '1.2.3', '4.5.6')
+    assert name == 'microdot-1.2.3-%s-mp4.5.6%s' % (board, BUILDS[board][3])
+
+
+def test_the_newest_image_of_a_board_is_found_whatever_built_it(tmp_path):
+    qemu = firmware.load_board('QEMU_ARM')
+    (tmp_path / 'QEMU_ARM').mkdir()
+    for n, (version, mp) in enumerate((('0.0.1', '1.0.0'),
+                                       ('0.0.2', '1.1.0'))):
+        image = tmp_path / 'QEMU_ARM' / firmware.image_name(qemu, version, mp)
+        image.write_text('')
+        os.utime(str(image), (1000 + n, 1000 + n))
+    (tmp_path / 'QEMU_ARM' / 'SHA256SUMS').write_text('')
+    (tmp_path / 'QEMU_ARM' / 'build-info.json').write_text('{}')
+    res = tool('firmware.py', 'image', 'QEMU_ARM', '--firmware',
+               str(tmp_path))
+    assert res.stdout == '%s\n' % (tmp_path / 'QEMU_ARM' / firmware.image_name(
+        qemu, '0.0.2', '1.1.0'))
+    res = tool('firmware.py', 'image', 'UNIX', '--firmware', str(tmp_path))
+    assert (res.returncode, res.stdout) == (0, '')
+
+
 # ---- build plans ----
 
 def expected_plan(board, mpy_dir=MPY, docker=False, clone=None,
                   picotool=None, cache=None):
-    port, args, built, ext = BUILDS[board]
-    image = '%s/firmware/%s/microdot-%s-%s-mp%s%s' % (
-        ROOT, board, VERSION, board, MP_VERSION, ext)
+    port, args, built, _ = BUILDS[board]
+    image = image_path(board)
     build = '%s/.build/%s' % (ROOT, board)
     ut = utemplate_dir()
     mounts = sorted({ROOT, mpy_dir, ut})
@@ -524,8 +549,7 @@ def test_clone_is_shallow_at_the_tag_and_reused(upstream, tmp_path):
     assert plan.stdout.splitlines()[0] == (
         'make -C %s/ports/unix VARIANT=standard MICROPY_PY_BTREE=0 '
         'submodules' % tree)
-    assert plan.stdout.endswith('/microdot-%s-UNIX-mp%s\n' % (VERSION,
-                                                             MP_VERSION))
+    assert plan.stdout.endswith(image_path('UNIX')[len(ROOT):] + '\n')
 
 
 def test_unreachable_clone_url_is_one_line(tmp_path):
@@ -551,9 +575,8 @@ def flash(*args, env=None):
 
 
 def image_path(board):
-    ext = BUILDS[board][3]
-    return '%s/firmware/%s/microdot-%s-%s-mp%s%s' % (
-        ROOT, board, VERSION, board, MP_VERSION, ext)
+    return '%s/firmware/%s/%s' % (ROOT, board, firmware.image_name(
+        firmware.load_board(board), VERSION, MP_VERSION))
 
 
 @pytest.mark.parametrize('board', sorted(FLASH))
@@ -650,7 +673,8 @@ def boot_drive(parent, label, chip_model):
 def uf2(tmp_path):
     """An image with its SHA256SUMS, and a mounted UF2 boot drive."""
     image = listed_image(tmp_path / 'firmware',
-                         'microdot-x-RPI_PICO_W-mp%s.uf2' % MP_VERSION,
+                         firmware.image_name(firmware.load_board(
+                             'RPI_PICO_W'), 'x', MP_VERSION),
                          uf2_bytes(RP2040))
     return image, boot_drive(tmp_path, 'RPI-RP2', 'RP2')
 

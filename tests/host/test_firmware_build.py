@@ -18,6 +18,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
 BIN = os.path.dirname(sys.executable)
 sys.path.insert(0, os.path.join(ROOT, 'tools'))
 import facts  # noqa: E402
+import firmware  # noqa: E402
 
 MPY_DIR = os.environ.get('MPY_DIR')
 if not MPY_DIR:
@@ -75,8 +76,8 @@ def check_build_info(image, info, board):
         digest, name = f.read().split()
     assert name == os.path.basename(image)
     assert digest == info['images'][0]['sha256']
-    assert os.path.basename(image).startswith(
-        'microdot-%s-%s-mp%s' % (VERSION, board, facts.MICROPYTHON_VERSION))
+    assert os.path.basename(image) == firmware.image_name(
+        firmware.load_board(board), VERSION, facts.MICROPYTHON_VERSION)
 
 
 def test_unix_image(unix):
