@@ -370,7 +370,7 @@ def write_junit(path, label, results, seconds):
         cases = list(result.cases)
         if result.problem:
             cases.append(CaseResult(result.name, '(module)', 'error',
-                                        result.problem, result.output))
+                                    result.problem, result.output))
         counts = {'failed': 0, 'error': 0, 'skipped': 0}
         for case in cases:
             element = ET.SubElement(suite, 'testcase',
