@@ -1,13 +1,16 @@
 # microdot firmware project: the front door. `make help` lists the targets.
 
-# ---- pinned versions (the one place they are set) ----
-MPY_VERSION      := v1.28.0
+# ---- pinned versions and defaults: the one place they are set ----
+# (the tools read them through tools/facts.py; Python packages are pinned in
+# requirements/*.txt)
+MICROPYTHON_TAG  := v1.28.0
 MPY_GIT_URL      ?= https://github.com/micropython/micropython.git
 IDF_VERSION      := v5.5.1
 IDF_DOCKER_IMAGE := espressif/idf:$(IDF_VERSION)
 PICOTOOL_VERSION := 2.1.1
 PICOTOOL_GIT_URL ?= https://github.com/raspberrypi/picotool.git
-# Python packages are pinned in requirements/*.txt.
+# -X heapsize of a board-sized unix runtime (64-bit: about an ESP32's RAM)
+BOARD_HEAP       := 200k
 
 VERSION := $(shell sed -n "s/^__version__ = '\(.*\)'/\1/p" microdot/microdot.py)
 PYTHON  ?= python3
@@ -22,7 +25,7 @@ APP     ?= examples/hello/hello.py
 all: firmware
 
 help:
-	@echo "microdot $(VERSION) (MicroPython $(MPY_VERSION))"
+	@echo "microdot $(VERSION) (MicroPython $(MICROPYTHON_TAG))"
 	@echo ""
 	@echo "  make                      build the default firmware (BOARD=UNIX)"
 	@echo "  make test                 set everything up and run every test suite"
@@ -45,14 +48,13 @@ test-cpython: venv
 	@$(VPY) tools/run_tests.py cpython
 
 test-micropython: venv
-	@$(VPY) tools/run_tests.py micropython-src micropython-mpy micropython-mpy-200k
+	@$(VPY) tools/run_tests.py micropython-src micropython-mpy micropython-mpy-$(BOARD_HEAP)
 
-# The app runs as on a board: microdot compiled to .mpy, a 200k heap (the
-# 64-bit runtime's equivalent of an ESP32's RAM).
+# The app runs as on a board: microdot compiled to .mpy, a board-sized heap.
 run: venv
 	$(check_app)
 	@$(VPY) tools/mpytest.py --compile-only .build/run
-	cd $(dir $(APP_SCRIPT)) && MICROPYPATH=$(CURDIR)/.build/run:$(CURDIR)/.build/mpylib:.frozen $(abspath $(VENV))/bin/micropython -X heapsize=200k $(notdir $(APP_SCRIPT)) $(ARGS)
+	cd $(dir $(APP_SCRIPT)) && MICROPYPATH=$(CURDIR)/.build/run:$(CURDIR)/.build/mpylib:.frozen $(abspath $(VENV))/bin/micropython -X heapsize=$(BOARD_HEAP) $(notdir $(APP_SCRIPT)) $(ARGS)
 
 run-cpython: venv
 	$(check_app)

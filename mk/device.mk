@@ -5,19 +5,20 @@
 #     as a ROMFS image at /rom, for tests/test_romfs.py)
 #   make test-device BOARD=UNIX [MPY_DIR=<micropython tree>]   (on a vboard)
 # Without MPY_DIR an image already in firmware/<board>/ is tested as it is.
-#   make test-vboard [HEAP=200k]
-#   make vboard [HEAP=200k]        serve a virtual board, for mpremote by hand
+#   make test-vboard [HEAP=<size>]   (default: BOARD_HEAP in the Makefile)
+#   make vboard [HEAP=<size>]        serve a virtual board, for mpremote by hand
 
-HEAP         ?= 200k
+HEAP         ?= $(BOARD_HEAP)
 DEVTEST      := $(VPY) tools/devtest.py
 FIRMWARE_DIR ?= firmware
-# The newest image of a board, whatever MicroPython version built it.
-BUILT_IMAGE   = $$(ls -t $(FIRMWARE_DIR)/$(1)/microdot-*-$(1)-mp*$(2) 2>/dev/null | head -n 1)
+# The newest image of a board, whatever MicroPython version built it (a
+# shell substitution: the build may make it in an earlier recipe line).
+BUILT_IMAGE   = $$($(PYTHON) tools/firmware.py image $(1) --firmware $(FIRMWARE_DIR))
 # Build the board's image with MPY_DIR, or when there is none yet; else
 # test the one already built.
 define image_for_test
-@if [ -z "$(MPY_DIR)" ] && [ -n "$(call BUILT_IMAGE,$(1),$(2))" ]; then \
-  echo "test-device: testing $(call BUILT_IMAGE,$(1),$(2)) (MPY_DIR=<micropython tree> rebuilds it)"; \
+@if [ -z "$(MPY_DIR)" ] && [ -n "$(call BUILT_IMAGE,$(1))" ]; then \
+  echo "test-device: testing $(call BUILT_IMAGE,$(1)) (MPY_DIR=<micropython tree> rebuilds it)"; \
 else $(MAKE) --no-print-directory firmware BOARD=$(1); fi
 endef
 
@@ -29,19 +30,19 @@ ifneq ($(PORT),)
 else ifeq ($(origin BOARD),file)
 	@echo "make test-device: name the board: PORT=/dev/ttyACM0, or BOARD=QEMU_ARM or BOARD=UNIX with MPY_DIR=<micropython tree>"; exit 2
 else ifeq ($(BOARD),QEMU_ARM)
-	$(call image_for_test,QEMU_ARM,.elf)
+	$(call image_for_test,QEMU_ARM)
 	@$(MAKE) --no-print-directory romfs APP=examples/webui
-	@$(DEVTEST) --qemu "$(call BUILT_IMAGE,QEMU_ARM,.elf)" \
+	@$(DEVTEST) --qemu "$(call BUILT_IMAGE,QEMU_ARM)" \
 	  --romfs firmware/romfs/webui.romfs $(DEVTEST_ARGS)
 else ifeq ($(BOARD),UNIX)
-	$(call image_for_test,UNIX,)
+	$(call image_for_test,UNIX)
 	@$(DEVTEST) --vboard --heapsize $(HEAP) --label unix-image-$(HEAP) \
-	  --micropython "$(call BUILT_IMAGE,UNIX,)" $(DEVTEST_ARGS)
+	  --micropython "$(call BUILT_IMAGE,UNIX)" $(DEVTEST_ARGS)
 else
 	@echo "make test-device: BOARD=$(BOARD) runs on hardware: flash it (make flash BOARD=$(BOARD)), then make test-device PORT=<its serial port>"; exit 2
 endif
 
-# As in `make test`, the tests are copied: mount keeps ~7 KB of a 200k heap.
+# As in `make test`, the tests are copied: mount keeps ~7 KB of a board heap.
 test-vboard: venv
 	@$(DEVTEST) --vboard --heapsize $(HEAP) --install --copy $(DEVTEST_ARGS)
 
@@ -50,5 +51,5 @@ vboard: venv
 
 HELP_LINES += "make test-device PORT=/dev/ttyACM0  run the test suite on a board over serial (DEVTEST_ARGS=--install to copy microdot first)"
 HELP_LINES += "make test-device BOARD=QEMU_ARM     ...on the QEMU_ARM image in qemu (built first with MPY_DIR or when missing); BOARD=UNIX: the UNIX image on a vboard"
-HELP_LINES += "make test-vboard [HEAP=200k]        ...on the virtual board (the unix runtime behind a pty)"
-HELP_LINES += "make vboard [HEAP=200k]             serve a virtual board on a pty, for mpremote"
+HELP_LINES += "make test-vboard [HEAP=$(BOARD_HEAP)]        ...on the virtual board (the unix runtime behind a pty)"
+HELP_LINES += "make vboard [HEAP=$(BOARD_HEAP)]             serve a virtual board on a pty, for mpremote"

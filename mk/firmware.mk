@@ -12,13 +12,13 @@ RELEASE_DIR  ?= dist/release
 
 .PHONY: firmware flash erase run-firmware list-boards release-files
 
-FIRMWARE_ARGS = --mpy-version $(MPY_VERSION) --mpy-git-url $(MPY_GIT_URL) \
-	--idf-image $(IDF_DOCKER_IMAGE) --cache $(MPY_CACHE) -j $(JOBS) \
-	--picotool-version $(PICOTOOL_VERSION) \
+# The pinned versions need no arguments: tools/facts.py reads them from the
+# Makefile.
+FIRMWARE_ARGS = --mpy-git-url $(MPY_GIT_URL) --cache $(MPY_CACHE) -j $(JOBS) \
 	--picotool-git-url $(PICOTOOL_GIT_URL) \
 	$(if $(MPY_DIR),--mpy-dir $(MPY_DIR)) $(if $(DOCKER),--docker) \
 	$(if $(PLAN),--plan)
-FLASH_ARGS = $(BOARD) --mpy-version $(MPY_VERSION) --baud $(BAUD) \
+FLASH_ARGS = $(BOARD) --baud $(BAUD) \
 	$(if $(PORT),--port $(PORT)) $(if $(DRIVE),--drive $(DRIVE)) \
 	$(if $(IMAGE),--image $(IMAGE)) $(if $(PLAN),--plan)
 
@@ -37,7 +37,7 @@ list-boards:
 release-files:
 	@$(PYTHON) tools/firmware.py collect --firmware $(FIRMWARE_DIR) --out $(RELEASE_DIR)
 
-UNIX_IMAGE = $(lastword $(sort $(wildcard $(FIRMWARE_DIR)/UNIX/microdot-*-UNIX-mp*)))
+UNIX_IMAGE = $(shell $(PYTHON) tools/firmware.py image UNIX --firmware $(FIRMWARE_DIR))
 
 run-firmware:
 	@test -n "$(UNIX_IMAGE)" || { echo "run-firmware: no UNIX image in $(FIRMWARE_DIR)/UNIX/: build it with make (MPY_DIR=<micropython tree>)"; exit 2; }
@@ -45,7 +45,7 @@ run-firmware:
 	cd $(dir $(APP_SCRIPT)) && $(abspath $(UNIX_IMAGE)) $(notdir $(APP_SCRIPT)) $(ARGS)
 
 HELP_LINES += "make firmware BOARD=...   build an image with microdot frozen in"
-HELP_LINES += "  MPY_DIR=<tree>          ...from this MicroPython tree (default: a cached clone of $(MPY_VERSION))"
+HELP_LINES += "  MPY_DIR=<tree>          ...from this MicroPython tree (default: a cached clone of $(MICROPYTHON_TAG))"
 HELP_LINES += "  DOCKER=1                ...ESP32 boards: build in $(IDF_DOCKER_IMAGE)"
 HELP_LINES += "  PLAN=1                  ...only print the commands (also for flash)"
 HELP_LINES += "make flash BOARD=... PORT=...  write firmware/BOARD/ to a board, checksum first"

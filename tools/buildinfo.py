@@ -17,6 +17,7 @@ import os
 import subprocess
 import sys
 
+import facts
 from firmware import (BOARDS_DIR, PORTS, ROOT, load_board, project_version,
                       sha256, tree_version)
 
@@ -127,7 +128,7 @@ def build_info(args):
                      'modified': bool(output(
                          ['git', 'status', '--porcelain', '--', 'microdot',
                           'boards', 'manifests'], cwd=ROOT))},
-        'micropython': micropython_info(mpy_dir, args.mpy_tag,
+        'micropython': micropython_info(mpy_dir, args.micropython_tag,
                                         board['submodules']),
         'toolchain': toolchain(board, mpy_dir, args.idf),
         # the ROMFS partition (rp2), or where devtest loads an image (qemu)
@@ -150,7 +151,7 @@ def main(argv=None):
                         help='a folder name in boards/')
     parser.add_argument('--mpy-dir', required=True,
                         help='the MicroPython tree the image was built from')
-    parser.add_argument('--mpy-tag', default='v1.28.0',
+    parser.add_argument('--micropython-tag', default=facts.MICROPYTHON_TAG,
                         help='the MicroPython tag it should be')
     parser.add_argument('--idf', help='ESP-IDF description, when idf.py is '
                         'not on PATH (Docker builds)')

@@ -8,12 +8,14 @@ mpremote.
   tools/devtest --qemu FIRMWARE.elf     a QEMU_ARM image, booted in qemu
 
 It reports the board and the microdot it runs (frozen, /lib or none;
---install copies one compiled for the board's .mpy version), makes the test
-files reachable on the board (mpremote's mount by default, --copy to copy
-them to the board's flash), then runs tests/mpy/runner.py there one module
-at a time, with a soft reset before each module, and prints one line per
-module with its peak heap, the failures, and a summary line. --junit writes
-a JUnit XML report. The exit status is 0 when everything passed, 1 when a
+--install copies one compiled for the board's .mpy ABI), makes the test
+files and the third-party packages they import reachable on the board
+(mpremote's mount by default, --copy to copy them to the board's flash),
+compiled to .mpy when mpy-cross here emits the board's ABI, then runs
+tests/mpy/runner.py there one module at a time, with a soft reset before
+each module, and prints one line per module with its peak heap, the
+failures, and a summary line (tools/runner_protocol.py). --junit writes a
+JUnit XML report. The exit status is 0 when everything passed, 1 when a
 test failed, 2 when the board could not be used (no microdot, lost
 connection, a board that stops answering).
 """
@@ -31,19 +33,17 @@ import tempfile
 import time
 import xml.etree.ElementTree as ET
 
-from hosttools import find_tool
+import facts
+import runner_protocol as protocol
+from runner_protocol import CaseResult, ModuleResult, parse_output
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TESTS = os.path.join(ROOT, 'tests')
-PACKAGE = os.path.join(ROOT, 'microdot')
-BUILD = os.path.join(ROOT, '.build', 'devtest')
-MPYLIB = os.path.join(ROOT, '.build', 'mpylib')
+TESTS = protocol.TESTS_DIR
+BUILD = os.path.join(protocol.BUILD_DIR, 'devtest')
 BOARD_TESTS_DIR = '/devtest'  # where --copy puts the tests on the board
 MOUNT_POINT = '/remote'  # where mpremote's mount shows the host folder
 INSTALL_DIR = '/lib/microdot'
 
-RESULT_RE = re.compile(rb'^RESULT (\S+) passed=(\d+) failed=(\d+) '
-                       rb'skipped=(\d+) peak=(\d+)', re.M)
 # Signs that the board restarted while a module ran.
 RESET_SIGNS = (b'MPY: soft reboot', b'raw REPL; CTRL-B to exit\r\n',
                b'\nMicroPython ')
@@ -98,74 +98,7 @@ class BoardError(Exception):
     """The board cannot be used any more: lost, reset or not answering."""
 
 
-# ---- what runs on the board ----
-
-class TestCaseResult:
-    def __init__(self, classname, name, outcome, message='', details=''):
-        self.classname = classname
-        self.name = name
-        self.outcome = outcome  # 'passed', 'failed', 'error' or 'skipped'
-        self.message = message
-        self.details = details
-
-
-class ModuleResult:
-    def __init__(self, name):
-        self.name = name
-        self.passed = self.failed = self.skipped = 0
-        self.peak = None
-        self.problem = None  # why the module has no RESULT line
-        self.cases = []
-        self.output = ''
-        self.seconds = 0.0
-
-    @property
-    def ok(self):
-        return not self.failed and not self.problem
-
-    def skip_reasons(self):
-        reasons = {}
-        for case in self.cases:
-            if case.outcome == 'skipped':
-                reasons[case.message] = reasons.get(case.message, 0) + 1
-        return reasons
-
-
-def parse_output(name, output):
-    """Turn the runner's verbose output into a ModuleResult."""
-    result = ModuleResult(name)
-    result.output = output.decode('utf-8', 'replace')
-    current = None
-    for line in result.output.splitlines():
-        word, _, rest = line.partition(' ')
-        label, _, message = rest.partition(' - ')
-        if word in ('ok', 'SKIP', 'FAIL', 'ERROR') and label.startswith(
-                name):
-            classname, _, method = label.rpartition('.')
-            if not classname:  # the module itself (import failed, skipped)
-                classname, method = label, '(module)'
-            outcome = {'ok': 'passed', 'SKIP': 'skipped', 'FAIL': 'failed',
-                       'ERROR': 'error'}[word]
-            current = TestCaseResult(classname, method, outcome,
-                                     message or word)
-            result.cases.append(current)
-            if outcome not in ('failed', 'error'):
-                current = None
-        elif line.startswith('RESULT '):
-            current = None
-        elif current is not None:
-            current.details += line + '\n'
-    match = RESULT_RE.search(output)
-    if match:
-        result.passed, result.failed, result.skipped, result.peak = (
-            int(x) for x in match.groups()[1:])
-    else:  # the module did not finish: count what it reported
-        outcomes = [case.outcome for case in result.cases]
-        result.passed = outcomes.count('passed')
-        result.failed = outcomes.count('failed') + outcomes.count('error')
-        result.skipped = outcomes.count('skipped')
-    return result
-
+# ---- the board ----
 
 class Board:
     """A MicroPython board behind mpremote's serial transport."""
@@ -361,84 +294,54 @@ rm(%r)
 def stage_tests(modules_dir, modules):
     """A folder with what the board needs to run the modules: the runner,
     the shared helpers and data files of tests/, the modules (from
-    modules_dir), and the pure-Python packages the tests use."""
+    modules_dir), and the third-party pure-Python packages the tests
+    import."""
     stage = tempfile.mkdtemp(prefix='devtest-')
-    os.makedirs(os.path.join(stage, 'mpy'))
-    for name in ('runner.py', 'unittest.py'):
-        shutil.copy(os.path.join(TESTS, 'mpy', name),
-                    os.path.join(stage, 'mpy'))
+    shutil.copytree(os.path.join(TESTS, 'mpy'), os.path.join(stage, 'mpy'),
+                    ignore=lambda folder, names: [
+                        n for n in names if not n.endswith('.py')])
     for name in sorted(os.listdir(TESTS)):
         src = os.path.join(TESTS, name)
         if name.endswith('.py') and not name.startswith('test_'):
             shutil.copy(src, stage)
-        elif os.path.isdir(src) and name not in ('host', 'mpy',
-                                                 '__pycache__'):
+        elif os.path.isdir(src) and name not in protocol.NOT_FIXTURES:
             shutil.copytree(src, os.path.join(stage, name),
                             ignore=shutil.ignore_patterns('__pycache__'))
     for module in modules:  # a missing one is for the board to report
         src = os.path.join(modules_dir, module + '.py')
         if os.path.exists(src):
             shutil.copy(src, stage)
-    if os.path.isdir(MPYLIB):
-        shutil.copytree(MPYLIB, stage, dirs_exist_ok=True)
+    protocol.copy_third_party(stage)
     return stage
 
 
-def discover(tests_dir):
-    return sorted(f[:-3] for f in os.listdir(tests_dir)
-                  if f.startswith('test_') and f.endswith('.py'))
+def compile_stage(stage, abi):
+    """The staged modules, runner and third-party packages compiled for
+    the board's .mpy ABI, when mpy-cross here emits it; returns what the
+    stage holds, for the log."""
+    folders = [os.path.join(stage, 'mpy')] + [
+        os.path.join(stage, name) for name in protocol.THIRD_PARTY_PACKAGES
+        if os.path.isdir(os.path.join(stage, name))]
+    for folder in folders:
+        protocol.compile_in_place(folder, abi)
+    return protocol.compile_in_place(stage, abi)
 
 
-def mpy_cross_version():
-    mpy_cross = find_tool('mpy-cross')
-    if not mpy_cross:
-        return None, None
-    out = subprocess.run([mpy_cross, '--version'], capture_output=True,
-                         text=True).stdout
-    match = re.search(r'mpy v(\d+)\.(\d+)', out)
-    return mpy_cross, (tuple(int(x) for x in match.groups())
-                       if match else None)
-
-
-def board_mpy_version(mpy):
-    """sys.implementation._mpy: the .mpy version and sub-version."""
-    return mpy & 0xff, (mpy >> 8) & 3
-
-
-def compile_sources(folder, board_mpy):
-    """Compile the .py files of a folder (not its subfolders) to .mpy in
-    place, when mpy-cross here emits the board's .mpy version: a board then
-    imports them without compiling, which needs far less heap. Files that do
-    not compile stay as sources, for the board to report the error. Returns
-    what the folder holds, for the log."""
-    mpy_cross, version = mpy_cross_version()
-    if not mpy_cross or version != board_mpy:
-        return ('.py sources (mpy-cross here emits %s, the board loads '
-                'v%d.%d)' % ('v%d.%d' % version if version else 'nothing',
-                             *board_mpy))
-    for name in sorted(os.listdir(folder)):
-        if name.endswith('.py'):
-            compiled = subprocess.run(
-                [mpy_cross, '-o', name[:-3] + '.mpy', name], cwd=folder,
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            if compiled.returncode == 0:
-                os.remove(os.path.join(folder, name))
-    return '.mpy v%d.%d' % version
-
-
-def build_package(board_mpy):
-    """microdot compiled for the board when mpy-cross can, else sources."""
+def build_package(abi):
+    """microdot's MicroPython modules compiled for the board when mpy-cross
+    can, else sources."""
     out = os.path.join(BUILD, 'package')
     shutil.rmtree(out, ignore_errors=True)
-    shutil.copytree(PACKAGE, out, ignore=lambda folder, names: [
-        n for n in names if not n.endswith('.py')])
-    return out, compile_sources(out, board_mpy)
+    os.makedirs(out)
+    for name in checkout_modules():
+        shutil.copy(os.path.join(protocol.PACKAGE_DIR, name + '.py'), out)
+    return out, protocol.compile_in_place(out, abi)
 
 
 # ---- reporting ----
 
 def describe_board(info):
-    mpy, sub = board_mpy_version(info['mpy'])
+    mpy, sub = protocol.runtime_abi(info['mpy'])
     total = info['free'] + info['alloc']
     return ('%s %s (.mpy v%d.%d) on %s, %s; heap %d bytes free of %d'
             % (info['impl'], '.'.join(str(x) for x in info['version']),
@@ -466,8 +369,8 @@ def write_junit(path, label, results, seconds):
                       value=str(result.peak))
         cases = list(result.cases)
         if result.problem:
-            cases.append(TestCaseResult(result.name, '(module)', 'error',
-                                        result.problem, result.output))
+            cases.append(CaseResult(result.name, '(module)', 'error',
+                                    result.problem, result.output))
         counts = {'failed': 0, 'error': 0, 'skipped': 0}
         for case in cases:
             element = ET.SubElement(suite, 'testcase',
@@ -573,8 +476,8 @@ def parse_args(argv):
     where.add_argument('--vboard', action='store_true',
                        help='start a virtual board (tools/vboard) and test '
                             'it')
-    where.add_argument('--heapsize', default='200k',
-                       help='heap of the virtual board (default 200k)')
+    where.add_argument('--heapsize', default=facts.BOARD_HEAP,
+                       help='heap of the virtual board (default %(default)s)')
     where.add_argument('--micropython', help='unix runtime or UNIX firmware '
                        'image for the virtual board (default: .venv\'s)')
     where.add_argument('--qemu', metavar='FIRMWARE',
@@ -658,8 +561,7 @@ def ensure_microdot(board, args, say):
     say('board: ' + describe_board(info))
     say('microdot: ' + describe_microdot(info))
     if args.install and not info.get('frozen'):
-        mpy = board_mpy_version(info['mpy'])
-        package, kind = build_package(mpy)
+        package, kind = build_package(protocol.runtime_abi(info['mpy']))
         say('installing microdot in %s as %s' % (INSTALL_DIR, kind))
         board.exec("import os\ntry:\n os.mkdir('/lib')\nexcept OSError:\n"
                    " pass")
@@ -691,8 +593,7 @@ def checkout_modules():
 
 
 def checkout_version():
-    import mip_packages
-    return mip_packages.read_version()
+    return facts.package_version()
 
 
 def check_installed_copy(info):
@@ -750,21 +651,11 @@ def run_all(board, args, modules, stage, say, results):
 
 
 def report_module(label, result, verbose, say):
-    if not result.ok and not verbose:
-        for case in result.cases:
-            if case.outcome in ('failed', 'error'):
-                word = 'FAIL' if case.outcome == 'failed' else 'ERROR'
-                reason = '' if case.message == word else ' - ' + case.message
-                say('%s %s.%s%s\n%s' % (word, case.classname, case.name,
-                                        reason, case.details.rstrip()))
-    if result.problem:
-        say('%s %-26s %s' % (label, result.name, result.problem))
-        return
-    say('%s %-26s %4d passed %3d failed %3d skipped  peak heap %7d  %5.1fs'
-        % (label, result.name, result.passed, result.failed, result.skipped,
-           result.peak, result.seconds))
-    for reason, count in sorted(result.skip_reasons().items()):
-        say('%s %-26s   skipped %d: %s' % (label, '', count, reason))
+    if not verbose:
+        for line in protocol.failure_lines(result):
+            say(line)
+    for line in protocol.module_lines(label, result):
+        say(line)
 
 
 def main(argv=None):
@@ -773,7 +664,7 @@ def main(argv=None):
     def say(text):
         print(text, flush=True)
 
-    modules = args.modules or discover(args.tests_dir)
+    modules = args.modules or protocol.discover(args.tests_dir)
     stage = stage_tests(args.tests_dir, modules)
     started = board = None
     results = []
@@ -784,10 +675,8 @@ def main(argv=None):
         say('%s: testing the board on %s' % (args.label, board.port))
         info = ensure_microdot(board, args, say)
         if not args.source:
-            kind = compile_sources(stage, board_mpy_version(info['mpy']))
-            compile_sources(os.path.join(stage, 'mpy'),
-                            board_mpy_version(info['mpy']))
-            say('tests: ' + kind)
+            say('tests: ' + compile_stage(
+                stage, protocol.runtime_abi(info['mpy'])))
         run_all(board, args, modules, stage, say, results)
     except BoardError as exc:
         say('%s: %s' % (args.label, exc))
@@ -806,25 +695,12 @@ def main(argv=None):
         write_junit(args.junit, args.label, results, seconds)
     if status == EXIT_BOARD and not results:
         return status  # the board was never tested: its one line says why
-    passed = sum(r.passed for r in results)
-    failed = sum(r.failed + bool(r.problem) for r in results)
-    skipped = sum(r.skipped for r in results)
-    not_run = modules[len(results):]
-    if status and not_run:
-        say('%s: not run: %s' % (args.label, ' '.join(not_run)))
-        failed += len(not_run)
-    for result in results:
-        for case in result.cases:
-            if case.outcome in ('failed', 'error'):
-                say('failed: %s.%s' % (case.classname, case.name))
-        if result.problem:
-            say('failed: %s (%s)' % (result.name, result.problem))
-    peaks = [(r.peak, r.name) for r in results if r.peak is not None]
-    if peaks:
-        say('%s: peak heap %d bytes (%s), %.0fs'
-            % (args.label, *max(peaks), seconds))
-    say('%s: %d passed, %d failed, %d skipped'
-        % (args.label, passed, failed, skipped))
+    not_run = modules[len(results):] if status else []
+    lines, counts = protocol.summary_lines(args.label, results, seconds,
+                                           not_run)
+    for line in lines:
+        say(line)
+    failed = counts[1]
     if not status and failed:
         status = EXIT_FAILED
     return status

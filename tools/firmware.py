@@ -6,6 +6,7 @@ the boards in boards/.
   tools/firmware.py build BOARD [--mpy-dir DIR] [--docker] [--plan]
   tools/firmware.py source BOARD
   tools/firmware.py collect --out DIR
+  tools/firmware.py image BOARD
 
 Without --mpy-dir, the pinned MicroPython tag is shallow-cloned into the
 cache folder (reused next time) with only the submodules the port needs;
@@ -14,7 +15,9 @@ the picotool version pico-sdk needs into the cache when none is on PATH.
 The image lands in firmware/BOARD/ with SHA256SUMS and build-info.json.
 --plan prints every command the build would run, checking nothing.
 `collect` gathers every built board's images into one folder with a single
-SHA256SUMS and build-info.json, as attached to a release.
+SHA256SUMS and build-info.json, as attached to a release. `image` prints the
+newest image built for a board, whatever MicroPython version built it.
+The pinned versions come from the Makefile (tools/facts.py).
 """
 import argparse
 import hashlib
@@ -25,6 +28,8 @@ import shlex
 import shutil
 import subprocess
 import sys
+
+import facts
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BOARDS_DIR = os.path.join(ROOT, 'boards')
@@ -81,15 +86,10 @@ def board_names():
 
 
 def project_version():
-    path = os.path.join(ROOT, 'microdot', 'microdot.py')
     try:
-        with open(path) as f:
-            match = re.search(r"^__version__ = '([^']+)'", f.read(), re.M)
-    except OSError:
-        match = None
-    if not match:
-        raise Failure('no __version__ in microdot/microdot.py')
-    return match.group(1)
+        return facts.package_version()
+    except (OSError, facts.MissingFact) as exc:
+        raise Failure(str(exc))
 
 
 def tree_version(mpy_dir):
@@ -122,10 +122,29 @@ def sha256(path):
     return h.hexdigest()
 
 
-def image_name(board, version, mpy_version):
-    ext = os.path.splitext(PORTS[board['port']]['image'])[1]
-    return 'microdot-%s-%s-mp%s%s' % (version, board['name'], mpy_version,
-                                      ext)
+def image_extension(board):
+    return os.path.splitext(PORTS[board['port']]['image'])[1]
+
+
+def image_name(board, version, micropython_version):
+    return 'microdot-%s-%s-mp%s%s' % (version, board['name'],
+                                      micropython_version,
+                                      image_extension(board))
+
+
+def built_image(board, firmware_dir=FIRMWARE_ROOT):
+    """The newest image in firmware_dir/BOARD/ named as image_name names
+    them, whatever versions built it; None when there is none."""
+    folder = os.path.join(firmware_dir, board['name'])
+    pattern = re.compile(re.escape('microdot-') + r'.+' + re.escape(
+        '-%s-mp' % board['name']) + r'[^-]+' + re.escape(
+        image_extension(board)) + '$')
+    try:
+        names = [n for n in os.listdir(folder) if pattern.match(n)]
+    except FileNotFoundError:
+        return None
+    paths = [os.path.join(folder, n) for n in names]
+    return max(paths, key=os.path.getmtime) if paths else None
 
 
 class Step:
@@ -159,7 +178,7 @@ class Build:
         self.board = load_board(args.board)
         self.port = self.board['port']
         self.version = project_version()
-        self.tag = args.mpy_version
+        self.tag = args.micropython_tag
         cache = os.path.abspath(args.cache)
         if args.mpy_dir:
             self.mpy_dir = os.path.abspath(args.mpy_dir)
@@ -179,7 +198,7 @@ class Build:
             self.utemplate_dir = '<utemplate dir>'
 
     @property
-    def mpy_version(self):
+    def micropython_version(self):
         if os.path.isfile(os.path.join(self.mpy_dir, 'py', 'mpconfig.h')):
             return tree_version(self.mpy_dir)
         return self.tag.lstrip('v')
@@ -276,7 +295,7 @@ class Build:
     def steps(self):
         jobs = '-j%d' % self.args.jobs
         image = os.path.join(self.out_dir, image_name(
-            self.board, self.version, self.mpy_version))
+            self.board, self.version, self.micropython_version))
         steps = self.source_steps()
         port_path = None
         if self.needs_picotool():
@@ -305,7 +324,7 @@ class Build:
         ]
         info = [sys.executable, os.path.join(ROOT, 'tools', 'buildinfo.py'),
                 '--board', self.board['name'], '--mpy-dir', self.mpy_dir,
-                '--mpy-tag', self.tag]
+                '--micropython-tag', self.tag]
         if self.port == 'esp32' and self.args.docker:
             info += ['--idf', 'docker image ' + self.args.idf_image]
         steps.append(Step(info + [image], env, port_path))
@@ -402,10 +421,10 @@ def cmd_build(args):
                 print('# the build would stop before these steps: %s' % exc)
         return 0
     build.check()
-    mpy_version = build.mpy_version
-    if args.mpy_dir and 'v' + mpy_version != args.mpy_version:
+    version = build.micropython_version
+    if args.mpy_dir and 'v' + version != args.micropython_tag:
         print('firmware: note: MPY_DIR holds MicroPython %s; this project '
-              'pins %s' % (mpy_version, args.mpy_version))
+              'pins %s' % (version, args.micropython_tag))
     for step in build.steps():
         step.run()
     return 0
@@ -455,6 +474,13 @@ def cmd_collect(args):
     return 0
 
 
+def cmd_image(args):
+    path = built_image(load_board(args.board), args.firmware)
+    if path:
+        print(path)
+    return 0
+
+
 def cmd_list(args):
     for name in board_names():
         board = load_board(name)
@@ -476,21 +502,21 @@ def parse_args(argv):
                             'board needs and print its path')
     for cmd in (build, source):
         cmd.add_argument('board', help='a folder name in boards/')
-        cmd.add_argument('--mpy-version', default='v1.28.0',
+        cmd.add_argument('--micropython-tag', default=facts.MICROPYTHON_TAG,
                          help='MicroPython tag (default: %(default)s)')
-        cmd.add_argument('--mpy-git-url', default='https://github.com/'
-                         'micropython/micropython.git',
+        cmd.add_argument('--mpy-git-url', default=facts.MICROPYTHON_GIT_URL,
                          help='where to clone MicroPython from')
         cmd.add_argument('--cache', default=os.path.join(ROOT, '.cache'),
                          help='folder for the clones (default: .cache)')
         cmd.add_argument('--docker', action='store_true',
                          help='ESP32: run make in the ESP-IDF Docker image')
-        cmd.add_argument('--idf-image', default='espressif/idf:v5.5.1',
+        cmd.add_argument('--idf-image', default=facts.IDF_DOCKER_IMAGE,
                          help='ESP-IDF Docker image (default: %(default)s)')
-        cmd.add_argument('--picotool-version', default='2.1.1',
+        cmd.add_argument('--picotool-version',
+                         default=facts.PICOTOOL_VERSION,
                          help='picotool tag (default: %(default)s)')
-        cmd.add_argument('--picotool-git-url', default='https://github.com/'
-                         'raspberrypi/picotool.git',
+        cmd.add_argument('--picotool-git-url',
+                         default=facts.PICOTOOL_GIT_URL,
                          help='where to clone picotool from')
         cmd.add_argument('-j', '--jobs', type=int, default=2,
                          help='parallel compile jobs (default: %(default)s)')
@@ -504,6 +530,11 @@ def parse_args(argv):
     collect.add_argument('--firmware', default=FIRMWARE_ROOT,
                          help='where the builds are (default: firmware/)')
     collect.add_argument('--out', required=True, help='folder to fill')
+    image = sub.add_parser('image', help='print the newest image built for '
+                           'a board (nothing when there is none)')
+    image.add_argument('board', help='a folder name in boards/')
+    image.add_argument('--firmware', default=FIRMWARE_ROOT,
+                       help='where the builds are (default: firmware/)')
     return parser.parse_args(argv)
 
 
@@ -511,7 +542,7 @@ def main(argv=None):
     args = parse_args(argv)
     try:
         return {'list': cmd_list, 'build': cmd_build, 'source': cmd_source,
-                'collect': cmd_collect}[args.command](args)
+                'collect': cmd_collect, 'image': cmd_image}[args.command](args)
     except Failure as e:
         print('firmware: %s' % e, file=sys.stderr)
         return 2

@@ -23,6 +23,7 @@ import struct
 import subprocess
 import sys
 
+import facts
 from firmware import (FIRMWARE_ROOT, PORTS, Failure, image_name, load_board,
                       project_version, sha256)
 from hosttools import find_tool
@@ -49,14 +50,14 @@ ESP_CHIP_IDS = {0: 'esp32', 2: 'esp32s2', 5: 'esp32c3', 9: 'esp32s3',
                 12: 'esp32c2', 13: 'esp32c6', 16: 'esp32h2', 18: 'esp32p4'}
 
 
-def default_image(board, mpy_version):
+def default_image(board):
     folder = os.path.join(FIRMWARE_ROOT, board['name'])
     ext = os.path.splitext(PORTS[board['port']]['image'])[1]
     listed = [name for name in checksums(folder) if name.endswith(ext)]
     if listed:
         return os.path.join(folder, sorted(listed)[-1])
     return os.path.join(folder, image_name(board, project_version(),
-                                           mpy_version.lstrip('v')))
+                                           facts.MICROPYTHON_VERSION))
 
 
 def checksums(folder):
@@ -267,7 +268,7 @@ def run(commands, args):
 
 def cmd_write(args):
     board = load_board(args.board)
-    image = args.image or default_image(board, args.mpy_version)
+    image = args.image or default_image(board)
     if board['flash']['method'] in ('uf2', 'esptool') and not args.plan:
         check_image(board, image)
     commands = write_commands(board, image, args)
@@ -303,9 +304,6 @@ def main(argv=None):
                          'boards; found under /media by default)')
         cmd.add_argument('--image', help='image file (default: the one in '
                          'firmware/BOARD/)')
-        cmd.add_argument('--mpy-version', default='v1.28.0',
-                         help='MicroPython version in the default image '
-                         'name (default: %(default)s)')
         cmd.add_argument('--plan', action='store_true',
                          help='print the commands instead of running them')
     args = parser.parse_args(argv)

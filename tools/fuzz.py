@@ -34,7 +34,7 @@ sys.path[:0] = [ROOT, TOOLS]
 
 import fuzz_engine  # noqa: E402
 from hosttools import find_tool  # noqa: E402
-from mpytest import compile_package  # noqa: E402
+from runner_protocol import compile_package  # noqa: E402
 
 BUILD = os.path.join(ROOT, '.build', 'fuzz')  # + the profile, in main()
 PROFILES = {'full': 1000000, 'ci': 20000}

@@ -44,6 +44,7 @@ import sys
 import tempfile
 import time
 
+import facts
 from hosttools import find_tool
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -52,7 +53,7 @@ CORE_MODULES = ('__init__', 'microdot')
 
 # What the imports of a module cannot tell (imports between our own modules
 # are read from the source):
-CPYTHON_ONLY = {'jinja', 'asgi', 'wsgi'}
+CPYTHON_ONLY = set(facts.cpython_only_modules())
 # extension -> extensions it uses at run time without importing them
 NEEDS = {'login': ['session']}
 # extension -> packages from outside the framework, resolved by mip's index;
@@ -61,11 +62,10 @@ EXTERNAL = {'utemplate': ['utemplate']}
 
 
 def read_version():
-    with open(os.path.join(ROOT, PACKAGE_DIR, 'microdot.py')) as f:
-        match = re.search(r"^__version__ = '([^']+)'", f.read(), re.M)
-    if not match:
-        sys.exit('mip_packages: no __version__ in microdot/microdot.py')
-    return match.group(1)
+    try:
+        return facts.package_version()
+    except facts.MissingFact as exc:
+        sys.exit('mip_packages: %s' % exc)
 
 
 def pinned_version(name):
@@ -251,7 +251,7 @@ class Compiler:
                            check=True)
         return out
 
-    def mpy_version(self, mpy_file):
+    def bytecode_version(self, mpy_file):
         # byte 0 is 'M', byte 1 the bytecode version mip asks for
         # (sys.implementation._mpy & 0xff)
         with open(mpy_file, 'rb') as f:
@@ -355,11 +355,11 @@ def add_source_and_bytecode(writer, compiler, name, version, sources, deps,
     returns the .mpy version."""
     compiled = [(target[:-3] + '.mpy', compiler.compile(src, target))
                 for target, src in sources]
-    mpy_version = compiler.mpy_version(compiled[0][1])
+    bytecode_version = compiler.bytecode_version(compiled[0][1])
     writer.add_package(name, version, 'py', sources, deps, description)
-    writer.add_package(name, version, mpy_version, compiled, deps,
+    writer.add_package(name, version, bytecode_version, compiled, deps,
                        description)
-    return mpy_version
+    return bytecode_version
 
 
 def build_index(out):
@@ -378,7 +378,7 @@ def build_index(out):
             description = 'microdot web framework' + (
                 ': core alone' if part == 'core' else
                 ': %s extension and the core' % part if part else '')
-            mpy_version = add_source_and_bytecode(
+            bytecode_version = add_source_and_bytecode(
                 writer, compiler, name, version,
                 installed_sources(modules, []), deps, description)
         for name in sorted({d for deps in EXTERNAL.values() for d in deps}):
@@ -386,7 +386,7 @@ def build_index(out):
                 writer, compiler, name, pinned_version(name),
                 external_sources(name), [], name + ' (its PyPI release)')
     writer.write_index()
-    return mpy_version
+    return bytecode_version
 
 
 def build_release(out):
@@ -476,9 +476,9 @@ def cmd_install(args):
 
 
 def cmd_index(args):
-    mpy_version = build_index(args.output)
+    bytecode_version = build_index(args.output)
     print('mip index in %s (source and .mpy version %s)'
-          % (args.output, mpy_version))
+          % (args.output, bytecode_version))
     return 0
 
 

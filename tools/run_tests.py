@@ -10,6 +10,9 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ET
 
+import facts
+import runner_protocol as protocol
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PY = sys.executable
 
@@ -36,18 +39,15 @@ def pytest_suite(label, args):
 
 
 def tool_suite(label, cmd):
-    """A tool whose last line is 'LABEL: N passed, N failed, N skipped'."""
+    """A tool whose last line is its summary (runner_protocol)."""
     def run():
         proc = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE,
                               text=True)
         sys.stdout.write(proc.stdout)
-        last = proc.stdout.strip().splitlines()[-1:] or ['']
-        try:
-            words = last[0].split(':', 1)[1].replace(',', '').split()
-            counts = (int(words[0]), int(words[2]), int(words[4]))
-        except (IndexError, ValueError):
+        summary = protocol.parse_summary(proc.stdout)
+        if summary is None:
             return None, proc.returncode or 1
-        return counts, proc.returncode
+        return summary[1], proc.returncode
     return label, run
 
 
@@ -59,8 +59,8 @@ def mpy_suite(mode):
 def vboard_suite(heapsize):
     """The suite over serial through mpremote, on the virtual board. The
     tests are copied to its flash: mpremote's mount keeps ~7 KB of heap for
-    its remote filesystem, which the heaviest tests need at 200k (the mount
-    path has its own tests in tests/host/test_devtest.py)."""
+    its remote filesystem, which the heaviest tests need in a board-sized
+    heap (the mount path has its own tests in tests/host/test_devtest.py)."""
     return tool_suite('vboard-' + heapsize, [
         PY, os.path.join(ROOT, 'tools', 'devtest.py'), '--vboard',
         '--heapsize', heapsize, '--install', '--copy'])
@@ -76,7 +76,7 @@ def qemu_suite():
 
     def skip():
         print('qemu-arm: skipped: building the QEMU_ARM image needs '
-              'MPY_DIR=<a MicroPython v1.28.0 tree>')
+              'MPY_DIR=<a MicroPython %s tree>' % facts.MICROPYTHON_TAG)
         return (0, 0, 1), 0
     return 'qemu-arm', skip
 
@@ -85,8 +85,8 @@ SUITES = [
     pytest_suite('cpython', ['tests']),
     mpy_suite('src'),
     mpy_suite('mpy'),
-    mpy_suite('mpy-200k'),
-    vboard_suite('200k'),
+    mpy_suite('mpy-' + facts.BOARD_HEAP),
+    vboard_suite(facts.BOARD_HEAP),
     qemu_suite(),
 ]
 
@@ -105,15 +105,14 @@ def main(argv):
             summary.append('%s: did not run (exit %d)' % (label, code))
             status = 1
             continue
-        summary.append('%s: %d passed, %d failed, %d skipped' % (label,
-                                                                 *counts))
+        summary.append(protocol.summary_line(label, counts))
         total = [a + b for a, b in zip(total, counts)]
         if code or counts[1]:
             status = 1
     print('=== summary ===')
     for line in summary:
         print(line)
-    print('total: %d passed, %d failed, %d skipped' % tuple(total))
+    print(protocol.summary_line('total', total))
     return status
 
 

@@ -19,7 +19,7 @@ Where the unix runtime differs from a board, the virtual board bridges it:
   turned into an interrupt only while the board runs code with
   micropython.kbd_intr() enabled, as a board's UART does.
 
-Usage: tools/vboard [--heapsize 200k] [--flash DIR] [--link PATH]
+Usage: tools/vboard [--heapsize SIZE] [--flash DIR] [--link PATH]
 """
 import argparse
 import errno
@@ -33,6 +33,7 @@ import tempfile
 import time
 import tty
 
+import facts
 from hosttools import find_tool
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -224,9 +225,9 @@ class VirtualBoard:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--heapsize', default='200k',
-                        help='the runtime heap (default 200k: about an '
-                             'ESP32 on a 64-bit runtime)')
+    parser.add_argument('--heapsize', default=facts.BOARD_HEAP,
+                        help='the runtime heap (default %(default)s: about '
+                             'an ESP32 on a 64-bit runtime)')
     parser.add_argument('--flash', help='directory used as the board\'s '
                         'filesystem (default: a new empty one, removed at '
                         'exit)')

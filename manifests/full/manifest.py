@@ -1,9 +1,11 @@
 # The whole microdot package (every module in microdot/ except those that
-# only work on CPython) plus the template engine microdot.utemplate uses.
-# Paths are relative to this file.
+# only work on CPython, listed in ../cpython_only.txt) plus the template
+# engine microdot.utemplate uses. Paths are relative to this file.
 import os
 
-CPYTHON_ONLY = ("asgi.py", "jinja.py", "wsgi.py")
+with open("../cpython_only.txt") as f:
+    names = (line.split("#", 1)[0].strip() for line in f)
+    CPYTHON_ONLY = [name + ".py" for name in names if name]
 
 package(
     "microdot",

@@ -9,6 +9,10 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, 'tools'))
+import facts  # noqa: E402
+import runner_protocol  # noqa: E402
+
 BIN = os.path.dirname(sys.executable)
 MICROPYTHON = os.path.join(BIN, 'micropython')
 RUNTIMES = ['cpython', 'micropython']
@@ -19,9 +23,7 @@ def mpy_package_dir():
     """The package compiled to .mpy (as on a board: compiling the source
     needs more RAM than a board-sized heap has), built once per session."""
     if not _mpy_dir:
-        sys.path.insert(0, os.path.join(ROOT, 'tools'))
-        import mpytest
-        _mpy_dir.append(mpytest.compile_package(
+        _mpy_dir.append(runner_protocol.compile_package(
             os.path.join(ROOT, '.build', 'mpy-servers')))
     return _mpy_dir[0]
 
@@ -51,7 +53,7 @@ class Server:
     """A server process running `script` with --host/--port."""
 
     def __init__(self, script, runtime='cpython', args=(), cwd=None,
-                 heapsize='200k', path=None, env=None):
+                 heapsize=facts.BOARD_HEAP, path=None, env=None):
         self.port = free_port()
         self.runtime = runtime
         argv = [os.path.basename(script), '--host', '127.0.0.1',

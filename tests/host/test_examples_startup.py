@@ -10,7 +10,7 @@ import pytest
 from servers import ROOT, Server, example, mpy_package_dir
 
 sys.path.insert(0, os.path.join(ROOT, 'tools'))
-import mpytest  # noqa: E402 (utemplate for MicroPython)
+import runner_protocol  # noqa: E402 (utemplate for MicroPython)
 
 # (folder, script, runs on MicroPython too)
 EXAMPLES = [
@@ -35,7 +35,7 @@ CASES = [(folder, script, runtime) for folder, script, mpy in EXAMPLES
 def start(folder, script, runtime, tmp_path, args=()):
     path = None
     if runtime == 'micropython' and folder == 'templates':
-        path = mpy_package_dir() + ':' + mpytest.lib_path()
+        path = mpy_package_dir() + ':' + runner_protocol.third_party_path()
     if folder == 'uploads':
         args = ['--dir', str(tmp_path)] + list(args)
     return Server(example(folder, script), runtime, args=args, path=path)

@@ -17,13 +17,19 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
 TOOLS = os.path.join(ROOT, 'tools')
 BIN = os.path.dirname(sys.executable)
 sys.path.insert(0, TOOLS)
+import facts  # noqa: E402
 import firmware  # noqa: E402
 
 BOARDS = ['ESP32_GENERIC', 'ESP32_GENERIC_C3', 'ESP32_GENERIC_S3',
           'QEMU_ARM', 'RPI_PICO2_W', 'RPI_PICO_W', 'UNIX']
-CPYTHON_ONLY = {'asgi.py', 'jinja.py', 'wsgi.py'}
+CPYTHON_ONLY = {name + '.py' for name in facts.cpython_only_modules()}
 MPY = '/opt/micropython'  # a MicroPython tree path; plans never look at it
 VERSION = firmware.project_version()
+TAG = facts.MICROPYTHON_TAG  # the pins, read from the Makefile
+MP_VERSION = facts.MICROPYTHON_VERSION
+IDF_IMAGE = facts.IDF_DOCKER_IMAGE
+PICOTOOL = facts.PICOTOOL_VERSION
+OLDER_TAG = 'v1.0.0'  # a MicroPython release before the pinned one
 # What each board's build must run: port folder, make arguments, the
 # image the port builds, and its extension in firmware/.
 BUILDS = {
@@ -233,13 +239,38 @@ def test_frozen_files_compile_with_mpy_cross(tmp_path):
         assert out.stat().st_size > 0
 
 
+# ---- image names ----
+
+@pytest.mark.parametrize('board', BOARDS)
+def test_an_image_is_named_after_version_board_and_micropython(board):
+    name = firmware.image_name(firmware.load_board(board), '1.2.3', '4.5.6')
+    assert name == 'microdot-1.2.3-%s-mp4.5.6%s' % (board, BUILDS[board][3])
+
+
+def test_the_newest_image_of_a_board_is_found_whatever_built_it(tmp_path):
+    qemu = firmware.load_board('QEMU_ARM')
+    (tmp_path / 'QEMU_ARM').mkdir()
+    for n, (version, mp) in enumerate((('0.0.1', '1.0.0'),
+                                       ('0.0.2', '1.1.0'))):
+        image = tmp_path / 'QEMU_ARM' / firmware.image_name(qemu, version, mp)
+        image.write_text('')
+        os.utime(str(image), (1000 + n, 1000 + n))
+    (tmp_path / 'QEMU_ARM' / 'SHA256SUMS').write_text('')
+    (tmp_path / 'QEMU_ARM' / 'build-info.json').write_text('{}')
+    res = tool('firmware.py', 'image', 'QEMU_ARM', '--firmware',
+               str(tmp_path))
+    assert res.stdout == '%s\n' % (tmp_path / 'QEMU_ARM' / firmware.image_name(
+        qemu, '0.0.2', '1.1.0'))
+    res = tool('firmware.py', 'image', 'UNIX', '--firmware', str(tmp_path))
+    assert (res.returncode, res.stdout) == (0, '')
+
+
 # ---- build plans ----
 
 def expected_plan(board, mpy_dir=MPY, docker=False, clone=None,
                   picotool=None, cache=None):
-    port, args, built, ext = BUILDS[board]
-    image = '%s/firmware/%s/microdot-%s-%s-mp1.28.0%s' % (
-        ROOT, board, VERSION, board, ext)
+    port, args, built, _ = BUILDS[board]
+    image = image_path(board)
     build = '%s/.build/%s' % (ROOT, board)
     ut = utemplate_dir()
     mounts = sorted({ROOT, mpy_dir, ut})
@@ -252,21 +283,23 @@ def expected_plan(board, mpy_dir=MPY, docker=False, clone=None,
         env = '-e UTEMPLATE_DIR=%s ' % ut if env else ''
         return ('docker run --rm --user %d:%d -e HOME=/tmp '
                 '-e GIT_CONFIG_COUNT=1 -e GIT_CONFIG_KEY_0=safe.directory '
-                "-e 'GIT_CONFIG_VALUE_0=*' %s%s espressif/idf:v5.5.1 make %s"
-                % (os.getuid(), os.getgid(), env, ' '.join(mounts), command))
+                "-e 'GIT_CONFIG_VALUE_0=*' %s%s %s make %s"
+                % (os.getuid(), os.getgid(), env, ' '.join(mounts), IDF_IMAGE,
+                   command))
 
     lines = []
     if clone:
-        lines += ['git clone --depth 1 --branch v1.28.0 -c '
-                  'advice.detachedHead=false %s %s' % (clone, mpy_dir),
+        lines += ['git clone --depth 1 --branch %s -c '
+                  'advice.detachedHead=false %s %s' % (TAG, clone, mpy_dir),
                   make('-C %s/ports/%s %s submodules' % (mpy_dir, port,
                                                          args))]
     path = ''
     if picotool:
-        tool = '%s/picotool-2.1.1' % cache
+        tool = '%s/picotool-%s' % (cache, PICOTOOL)
         lines += [
-            'git clone --depth 1 --branch 2.1.1 -c advice.detachedHead=false '
-            'https://github.com/raspberrypi/picotool.git %s-src' % tool,
+            'git clone --depth 1 --branch %s -c advice.detachedHead=false '
+            'https://github.com/raspberrypi/picotool.git %s-src'
+            % (PICOTOOL, tool),
             'cmake -S {0}-src -B {0}-build -DPICO_SDK_PATH={1}/lib/pico-sdk '
             '-DCMAKE_INSTALL_PREFIX={0} -DCMAKE_BUILD_TYPE=Release'.format(
                 tool, mpy_dir),
@@ -285,9 +318,9 @@ def expected_plan(board, mpy_dir=MPY, docker=False, clone=None,
         'mkdir -p %s/firmware/%s' % (ROOT, board),
         'cp %s/%s %s' % (build, built, image),
         path + 'UTEMPLATE_DIR=%s %s %s/tools/buildinfo.py --board %s '
-        '--mpy-dir %s --mpy-tag v1.28.0 %s%s' % (
-            ut, sys.executable, ROOT, board, mpy_dir,
-            "--idf 'docker image espressif/idf:v5.5.1' " if docker else '',
+        '--mpy-dir %s --micropython-tag %s %s%s' % (
+            ut, sys.executable, ROOT, board, mpy_dir, TAG,
+            "--idf 'docker image %s' " % IDF_IMAGE if docker else '',
             image),
     ]
     return lines
@@ -306,8 +339,8 @@ def test_plan_with_mpy_dir(board, tmp_path):
 # MPY is a path, not a tree: the plan says the build would refuse it.
 NO_TREE_NOTE = ('# the build would stop before these steps: MPY_DIR=%s is '
                 'not a MicroPython source tree: clone it with git clone '
-                '--branch v1.28.0 https://github.com/micropython/'
-                'micropython.git' % MPY)
+                '--branch %s https://github.com/micropython/'
+                'micropython.git' % (MPY, TAG))
 
 
 @pytest.mark.parametrize('board', ['ESP32_GENERIC', 'ESP32_GENERIC_S3',
@@ -316,7 +349,7 @@ def test_plan_esp32_in_docker_from_a_clone(board, tmp_path):
     res = tool('firmware.py', 'build', board, '--plan', '--docker',
                '--cache', str(tmp_path))
     assert res.returncode == 0, res.stderr
-    mpy_dir = str(tmp_path / 'micropython-v1.28.0')
+    mpy_dir = str(tmp_path / ('micropython-' + TAG))
     assert res.stdout.splitlines() == expected_plan(
         board, mpy_dir=mpy_dir, docker=True,
         clone='https://github.com/micropython/micropython.git')
@@ -331,13 +364,13 @@ def test_plan_rp2_uses_picotool_from_path(tmp_path):
         NO_TREE_NOTE]
 
 
-def test_make_firmware_plan_passes_the_pinned_versions(tmp_path):
+def test_make_firmware_plan_uses_the_pinned_versions(tmp_path):
     res = run(['make', '-s', '-o', 'venv', 'firmware', 'PLAN=1',
                'BOARD=ESP32_GENERIC_S3', 'DOCKER=1',
                'MPY_CACHE=%s' % tmp_path, 'VPY=%s' % sys.executable])
     assert res.returncode == 0, res.stderr
     assert res.stdout.splitlines() == expected_plan(
-        'ESP32_GENERIC_S3', mpy_dir=str(tmp_path / 'micropython-v1.28.0'),
+        'ESP32_GENERIC_S3', mpy_dir=str(tmp_path / ('micropython-' + TAG)),
         docker=True, clone='https://github.com/micropython/micropython.git')
 
 
@@ -377,11 +410,15 @@ def test_mpy_dir_that_is_not_micropython(tmp_path):
     assert_stops(res, 'is not a MicroPython source tree', 'git clone')
 
 
+def mpconfig_h(version):
+    return ''.join('#define MICROPY_VERSION_%s %s\n' % (part, number)
+                   for part, number in zip(('MAJOR', 'MINOR', 'MICRO'),
+                                           version.split('.')))
+
+
 def fake_mpy_tree(path, *submodules):
     (path / 'py').mkdir(parents=True)
-    (path / 'py' / 'mpconfig.h').write_text(
-        '#define MICROPY_VERSION_MAJOR 1\n#define MICROPY_VERSION_MINOR 28\n'
-        '#define MICROPY_VERSION_MICRO 0\n')
+    (path / 'py' / 'mpconfig.h').write_text(mpconfig_h(MP_VERSION))
     for sub in submodules:
         (path / sub).mkdir(parents=True)
         (path / sub / 'README.md').write_text('x')
@@ -407,9 +444,7 @@ def test_plan_says_when_the_build_would_stop(tmp_path):
 
 def git_tree(path, version, tag):
     mpy = fake_mpy_tree(path)
-    (path / 'py' / 'mpconfig.h').write_text(
-        '#define MICROPY_VERSION_MAJOR 1\n#define MICROPY_VERSION_MINOR %s\n'
-        '#define MICROPY_VERSION_MICRO 0\n' % version.split('.')[1])
+    (path / 'py' / 'mpconfig.h').write_text(mpconfig_h(version))
     for args in (['init', '-q'], ['add', '.'],
                  ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit',
                   '-qm', 'x']) + ((['tag', tag],) if tag else ()):
@@ -418,15 +453,15 @@ def git_tree(path, version, tag):
 
 
 @pytest.mark.parametrize('version,tag,matches', [
-    ('1.28.0', 'v1.28.0', True), ('1.27.0', 'v1.27.0', False),
-    ('1.28.0', None, True)])
+    (MP_VERSION, TAG, True), (OLDER_TAG[1:], OLDER_TAG, False),
+    (MP_VERSION, None, True)])
 def test_build_info_records_the_micropython_built(tmp_path, version, tag,
                                                  matches):
     import buildinfo
     mpy = git_tree(tmp_path / 'mpy', version, tag)
-    info = buildinfo.micropython_info(mpy, 'v1.28.0', [])
+    info = buildinfo.micropython_info(mpy, TAG, [])
     assert info['version'] == version and info['tag'] == tag
-    assert info['pinned'] == 'v1.28.0' and info['matches_pin'] is matches
+    assert info['pinned'] == TAG and info['matches_pin'] is matches
     assert len(info['commit']) == 40
 
 
@@ -456,7 +491,7 @@ def test_missing_docker(tmp_path):
 @pytest.fixture
 def upstream(tmp_path):
     """A small git repository standing in for MicroPython: two commits,
-    the first tagged v1.27.0 and the second v1.28.0, then a third one. Its
+    the first tagged OLDER_TAG and the second TAG, then a third one. Its
     unix port's `make submodules` fills the submodules the build checks."""
     repo = tmp_path / 'upstream'
     fake_mpy_tree(repo)
@@ -474,7 +509,7 @@ def upstream(tmp_path):
                        stderr=subprocess.DEVNULL)
 
     git('init', '-q')
-    for n, tag in enumerate(('v1.27.0', 'v1.28.0', None)):
+    for n, tag in enumerate((OLDER_TAG, TAG, None)):
         (repo / 'release').write_text(str(n))
         git('add', '-A')
         git('commit', '-q', '-m', 'commit %d' % n)
@@ -494,11 +529,11 @@ def test_clone_is_shallow_at_the_tag_and_reused(upstream, tmp_path):
     res = tool('firmware.py', 'source', 'UNIX', '--mpy-git-url', url,
                '--cache', str(cache))
     assert res.returncode == 0, res.stderr
-    tree = cache / 'micropython-v1.28.0'
+    tree = cache / ('micropython-' + TAG)
     assert res.stdout.splitlines()[-1] == str(tree)
-    assert '+ git clone --depth 1 --branch v1.28.0' in res.stdout
+    assert '+ git clone --depth 1 --branch ' + TAG in res.stdout
     assert git_out(tree, 'rev-parse', 'HEAD') == git_out(
-        upstream, 'rev-parse', 'v1.28.0^{commit}')
+        upstream, 'rev-parse', TAG + '^{commit}')
     assert git_out(tree, 'rev-list', '--count', 'HEAD') == '1'
     assert (tree / 'lib' / 'mbedtls' / 'README.md').exists()
 
@@ -514,23 +549,23 @@ def test_clone_is_shallow_at_the_tag_and_reused(upstream, tmp_path):
     assert plan.stdout.splitlines()[0] == (
         'make -C %s/ports/unix VARIANT=standard MICROPY_PY_BTREE=0 '
         'submodules' % tree)
-    assert plan.stdout.endswith('/microdot-%s-UNIX-mp1.28.0\n' % VERSION)
+    assert plan.stdout.endswith(image_path('UNIX')[len(ROOT):] + '\n')
 
 
 def test_unreachable_clone_url_is_one_line(tmp_path):
     url = 'file://%s/nowhere' % tmp_path
     res = tool('firmware.py', 'source', 'UNIX', '--mpy-git-url', url,
                '--cache', str(tmp_path / 'cache'))
-    assert_stops(res, 'cannot get MicroPython v1.28.0 from ' + url,
+    assert_stops(res, 'cannot get MicroPython %s from %s' % (TAG, url),
                  'MPY_GIT_URL')
     assert not (tmp_path / 'cache').exists()
 
 
 def test_clone_url_without_the_tag(upstream, tmp_path):
-    git_out(upstream, 'tag', '-d', 'v1.28.0')
+    git_out(upstream, 'tag', '-d', TAG)
     res = tool('firmware.py', 'source', 'UNIX', '--mpy-git-url',
                'file://%s' % upstream, '--cache', str(tmp_path / 'cache'))
-    assert_stops(res, 'cannot get MicroPython v1.28.0', 'no tag v1.28.0')
+    assert_stops(res, 'cannot get MicroPython ' + TAG, 'no tag ' + TAG)
 
 
 # ---- flashing ----
@@ -540,9 +575,8 @@ def flash(*args, env=None):
 
 
 def image_path(board):
-    ext = BUILDS[board][3]
-    return '%s/firmware/%s/microdot-%s-%s-mp1.28.0%s' % (ROOT, board,
-                                                         VERSION, board, ext)
+    return '%s/firmware/%s/%s' % (ROOT, board, firmware.image_name(
+        firmware.load_board(board), VERSION, MP_VERSION))
 
 
 @pytest.mark.parametrize('board', sorted(FLASH))
@@ -639,7 +673,8 @@ def boot_drive(parent, label, chip_model):
 def uf2(tmp_path):
     """An image with its SHA256SUMS, and a mounted UF2 boot drive."""
     image = listed_image(tmp_path / 'firmware',
-                         'microdot-x-RPI_PICO_W-mp1.28.0.uf2',
+                         firmware.image_name(firmware.load_board(
+                             'RPI_PICO_W'), 'x', MP_VERSION),
                          uf2_bytes(RP2040))
     return image, boot_drive(tmp_path, 'RPI-RP2', 'RP2')
 
@@ -854,7 +889,7 @@ def test_workflow_build_steps_plan(board, tmp_path):
               env=path_without('picotool'))
     assert res.returncode == 0, res.stderr
     assert res.stdout.splitlines() == expected_plan(
-        board, mpy_dir=str(tmp_path / 'micropython-v1.28.0'),
+        board, mpy_dir=str(tmp_path / ('micropython-' + TAG)),
         docker='DOCKER=1' in line, picotool=BUILDS[board][0] == 'rp2',
         cache=str(tmp_path),
         clone='https://github.com/micropython/micropython.git')
@@ -957,7 +992,8 @@ def test_make_run_with_a_wrong_app_is_one_line(app, message):
 
 def test_make_run_firmware_serves_the_app_asked_for(tmp_path):
     (tmp_path / 'UNIX').mkdir()
-    image = tmp_path / 'UNIX' / 'microdot-0.1.0-UNIX-mp1.28.0'
+    image = tmp_path / 'UNIX' / firmware.image_name(
+        firmware.load_board('UNIX'), VERSION, MP_VERSION)
     image.write_text('')
     res = make('-n', 'run-firmware', 'FIRMWARE_DIR=%s' % tmp_path,
                'APP=examples/json_api/json_api.py', 'ARGS=--port 8000')

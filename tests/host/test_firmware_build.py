@@ -1,6 +1,6 @@
-"""Firmware images built from a MicroPython v1.28.0 tree (MPY_DIR): the UNIX
-image serves the hello example with the frozen microdot, and the QEMU_ARM
-image boots in qemu-system-arm and answers a TestClient request."""
+"""Firmware images built from a tree of the pinned MicroPython (MPY_DIR):
+the UNIX image serves the hello example with the frozen microdot, and the
+QEMU_ARM image boots in qemu-system-arm and answers a TestClient request."""
 import json
 import os
 import re
@@ -16,15 +16,19 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
 BIN = os.path.dirname(sys.executable)
+sys.path.insert(0, os.path.join(ROOT, 'tools'))
+import facts  # noqa: E402
+import firmware  # noqa: E402
+
 MPY_DIR = os.environ.get('MPY_DIR')
 if not MPY_DIR:
-    pytest.skip('firmware builds skipped: set MPY_DIR=<micropython v1.28.0 '
-                'tree> to build UNIX and QEMU_ARM', allow_module_level=True)
+    pytest.skip('firmware builds skipped: set MPY_DIR=<micropython %s '
+                'tree> to build UNIX and QEMU_ARM' % facts.MICROPYTHON_TAG,
+                allow_module_level=True)
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'host'))
 from servers import free_port, wait_for_port  # noqa: E402
 
-VERSION = re.search(r"^__version__ = '(.+)'", open(os.path.join(
-    ROOT, 'microdot', 'microdot.py')).read(), re.M).group(1)
+VERSION = facts.package_version()
 FROZEN_CHECK = (
     "import sys\n"
     "sys.path[:] = ['.frozen']\n"
@@ -61,19 +65,19 @@ def qemu():
 def check_build_info(image, info, board):
     assert info['board']['name'] == board
     assert info['microdot']['version'] == VERSION
-    assert info['micropython']['version'] == '1.28.0'
+    assert info['micropython']['version'] == facts.MICROPYTHON_VERSION
     frozen = {f['path'] for f in info['frozen']}
     assert {'microdot/__init__.py', 'microdot/microdot.py',
             'microdot/test_client.py', 'utemplate/source.py',
             'asyncio/core.py'} <= frozen
-    assert not frozen & {'microdot/asgi.py', 'microdot/wsgi.py',
-                         'microdot/jinja.py'}
+    assert not frozen & {'microdot/%s.py' % name
+                         for name in facts.cpython_only_modules()}
     with open(os.path.join(os.path.dirname(image), 'SHA256SUMS')) as f:
         digest, name = f.read().split()
     assert name == os.path.basename(image)
     assert digest == info['images'][0]['sha256']
-    assert os.path.basename(image).startswith(
-        'microdot-%s-%s-mp1.28.0' % (VERSION, board))
+    assert os.path.basename(image) == firmware.image_name(
+        firmware.load_board(board), VERSION, facts.MICROPYTHON_VERSION)
 
 
 def test_unix_image(unix):

@@ -22,6 +22,7 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
 sys.path.insert(0, os.path.join(ROOT, 'tools'))
+import facts  # noqa: E402
 import mip_packages  # noqa: E402
 
 BIN = os.path.dirname(sys.executable)
@@ -332,7 +333,7 @@ def test_mpremote_installs_onto_virtual_board(server, vboard, tmp_path,
 @needs_micropython
 @needs_mpy_cross
 @pytest.mark.parametrize('package', INSTALLED)
-def test_release_files_install_mpy_with_mip_and_run_in_a_200k_heap(
+def test_release_files_install_mpy_with_mip_and_run_in_a_board_heap(
         server, tmp_path, package):
     """What a release attaches: <name>.json beside the .mpy files. No index
     is needed, not even for the template engine."""
@@ -341,7 +342,7 @@ def test_release_files_install_mpy_with_mip_and_run_in_a_200k_heap(
     mip_install(tmp_path, '%s/release/%s.json' % (server, name), target,
                 index='http://127.0.0.1:9/nothing-here')
     assert installed_files(target) == expected_files(package, '.mpy')
-    check_app(tmp_path, target, package, heapsize='200k')
+    check_app(tmp_path, target, package, heapsize=facts.BOARD_HEAP)
 
 
 @needs_micropython
@@ -358,7 +359,7 @@ def test_mpremote_installs_a_release_file_onto_virtual_board(server, vboard,
     target = flash / 'lib'
     assert installed_files(target) == expected_files('package-cors.json',
                                                      '.mpy')
-    check_app(tmp_path, target, 'package-cors.json', heapsize='200k')
+    check_app(tmp_path, target, 'package-cors.json', heapsize=facts.BOARD_HEAP)
 
 
 def make(*args):
@@ -381,7 +382,7 @@ def test_make_mip_install_puts_mpy_files_on_the_board(vboard, tmp_path):
     target = flash / 'lib'
     assert installed_files(target) == expected_files(
         'package-utemplate.json', '.mpy')
-    check_app(tmp_path, target, 'package-utemplate.json', heapsize='200k')
+    check_app(tmp_path, target, 'package-utemplate.json', heapsize=facts.BOARD_HEAP)
 
 
 @pytest.mark.parametrize('args,message', [

@@ -132,7 +132,7 @@ def test_announced_bodies_take_no_heap_before_they_arrive():
     # review finding: the heap for a whole declared body was taken before
     # any of it arrived, so a few clients announcing 16 KB each (and sending
     # one byte) made an honest request fail with 503
-    with Server(WIRE_APP, 'micropython', heapsize='200k') as srv:
+    with Server(WIRE_APP, 'micropython') as srv:  # a board heap
         socks = []
         try:
             for _ in range(7):

@@ -2,6 +2,9 @@
 # boards). It runs the unittest.TestCase classes of the shared suite with the
 # small unittest in this folder, one module at a time, collecting garbage
 # between modules, and prints one machine-readable RESULT line per module.
+# The lines it prints are the protocol of tools/runner_protocol.py, which
+# the host tools read them with: RESULT_FORMAT and CASE_WORDS mirror it
+# (tests/host/test_runner_protocol.py checks that they agree).
 #
 #   micropython tests/mpy/runner.py [-p PATH]... [-v] [MODULE ...]
 #
@@ -18,6 +21,10 @@ except ImportError:
 
 import unittest
 
+RESULT_FORMAT = 'RESULT %s passed=%d failed=%d skipped=%d peak=%d'
+# the first word of a test's line: passed, skipped, failed, error
+CASE_WORDS = ('ok', 'SKIP', 'FAIL', 'ERROR')
+OK, SKIP, FAIL, ERROR = CASE_WORDS
 
 
 def _parent(path):
@@ -87,23 +94,23 @@ def _run_test(result, cls, case, name, verbose):
     except unittest.SkipTest as exc:
         result.skipped += 1
         if verbose:
-            print('SKIP', label, '-', exc)
+            print(SKIP, label, '-', exc)
     except AssertionError as exc:
         result.failed += 1
         result.failures.append(label)
-        print('FAIL', label)
+        print(FAIL, label)
         _print_exception(exc)
     except BaseException as exc:  # noqa: B902 (MemoryError, KeyboardInterrupt)
         if isinstance(exc, KeyboardInterrupt):
             raise
         result.failed += 1
         result.failures.append(label)
-        print('ERROR', label, '-', type(exc).__name__)
+        print(ERROR, label, '-', type(exc).__name__)
         _print_exception(exc)
     else:
         result.passed += 1
         if verbose:
-            print('ok', label)
+            print(OK, label)
     gc.collect()
 
 
@@ -111,7 +118,7 @@ def _skip_class(result, cls_name, methods, reason, verbose):
     result.skipped += len(methods)
     if verbose:  # one line per test, as for skipped methods
         for method in methods:
-            print('SKIP', '%s.%s.%s' % (result.module, cls_name, method), '-',
+            print(SKIP, '%s.%s.%s' % (result.module, cls_name, method), '-',
                   reason)
 
 
@@ -123,14 +130,14 @@ def run_module(name, verbose=False):
         module = __import__(name)
     except unittest.SkipTest as exc:
         result.skipped += 1
-        print('SKIP', name, '-', exc)
+        print(SKIP, name, '-', exc)
         module = None
     except BaseException as exc:  # noqa: B902
         if isinstance(exc, KeyboardInterrupt):
             raise
         result.failed += 1
         result.failures.append(name)
-        print('ERROR', name, '- import failed:', type(exc).__name__)
+        print(ERROR, name, '- import failed:', type(exc).__name__)
         _print_exception(exc)
         module = None
     for cls_name, cls in _test_classes(module) if module else ():
@@ -147,7 +154,7 @@ def run_module(name, verbose=False):
         except Exception as exc:
             result.failed += len(methods)
             result.failures.append('%s.%s' % (name, cls_name))
-            print('ERROR', '%s.%s.setUpClass' % (name, cls_name))
+            print(ERROR, '%s.%s.setUpClass' % (name, cls_name))
             _print_exception(exc)
             continue
         for method in methods:
@@ -155,14 +162,14 @@ def run_module(name, verbose=False):
         try:
             cls.tearDownClass()
         except Exception as exc:
-            print('ERROR', '%s.%s.tearDownClass' % (name, cls_name))
+            print(ERROR, '%s.%s.tearDownClass' % (name, cls_name))
             _print_exception(exc)
     if name in sys.modules:
         del sys.modules[name]
     module = None
     gc.collect()
-    print('RESULT %s passed=%d failed=%d skipped=%d peak=%d' % (
-        name, result.passed, result.failed, result.skipped, result.peak))
+    print(RESULT_FORMAT % (name, result.passed, result.failed, result.skipped,
+                           result.peak))
     return result
 
 

@@ -10,7 +10,7 @@ import pytest
 from servers import ROOT, Server, example, mpy_package_dir
 
 sys.path.insert(0, os.path.join(ROOT, 'tools'))
-import mpytest  # noqa: E402 (copies utemplate from .venv for MicroPython)
+import runner_protocol  # noqa: E402 (utemplate from .venv for MicroPython)
 
 
 def greet(srv, name):
@@ -26,7 +26,7 @@ def greet(srv, name):
 def test_greeting_is_escaped(script, runtime):
     path = None
     if runtime == 'micropython':
-        path = mpy_package_dir() + ':' + mpytest.lib_path()
+        path = mpy_package_dir() + ':' + runner_protocol.third_party_path()
     with Server(example('templates', script), runtime, path=path) as srv:
         with urllib.request.urlopen(srv.url + '/', timeout=10) as res:
             assert '<h1>Hello, stranger!</h1>' in res.read().decode()

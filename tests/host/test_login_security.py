@@ -4,7 +4,7 @@ user's "remember me", swapped and malleated tokens."""
 import pytest
 
 from servers import RUNTIMES, Server, example
-from test_ext1_examples import Browser
+from test_examples_uploads_login_cors import Browser
 
 SAME_ORIGIN = {'Sec-Fetch-Site': 'same-origin'}
 

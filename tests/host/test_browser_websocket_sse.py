@@ -34,7 +34,7 @@ class Browser:
 
     def __init__(self, deadline):
         self.deadline = deadline
-        self.profile = tempfile.mkdtemp(prefix='ext2-chromium-')
+        self.profile = tempfile.mkdtemp(prefix='browser-test-chromium-')
         self.proc = subprocess.Popen(
             [CHROMIUM, '--user-data-dir=' + self.profile] + FLAGS +
             ['about:blank'], stdout=subprocess.DEVNULL,
