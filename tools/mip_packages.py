@@ -5,7 +5,8 @@ Packages, all derived from the files in microdot/ and the version in
 microdot/microdot.py:
 
   package.json            the whole framework (every MicroPython module)
-  package-core.json       the core alone: microdot/__init__.py, microdot.py
+  package-core.json       the core alone: microdot/__init__.py, microdot.py,
+                          _chunked.py (chunked request bodies, loaded on use)
   package-<ext>.json      one extension with everything it needs, core included
 
 Every URL is relative to its package.json, so `mpremote mip install
