@@ -147,7 +147,7 @@ def test_clients_that_read_nothing_release_their_sockets(server):
     try:
         for s in socks:
             s.sendall(b'GET /huge HTTP/1.1\r\nHost: x\r\n\r\n')
-        end = time.time() + 30  # (about 5 s unloaded: write and close deadlines)
+        end = time.time() + 30  # (about 5 s unloaded)
         while time.time() < end and open_fds(server.proc.pid) > before:
             time.sleep(0.5)
         assert open_fds(server.proc.pid) <= before
