@@ -924,15 +924,9 @@ class Request:
     scheme = 'http'
     body = b''  # the body when loaded in memory (see max_body_length)
     files = None  # set by microdot.multipart
-    _stream = None
-    _args = None
-    _cookies = None
-    _json = None
-    _form = None
-    _g = None
+    _stream = None  # the body as a stream when too large to load
     _after = None
-    _headers = None
-    _raw = None
+    _raw = None  # header lines, parsed into headers on first use
     _keep = None
 
     def __init__(self, app, client_addr, method, url, http_version, headers,
@@ -943,7 +937,8 @@ class Request:
         self.method = method
         self.url = url
         self.http_version = http_version
-        self.headers = headers
+        if headers is not _NO_HEADERS:  # (else parsed from _raw on use)
+            self.headers = headers
         self.sock = sock
         cl = headers.get('Content-Length')
         self.content_length = int(cl) if cl else 0
@@ -960,29 +955,51 @@ class Request:
         if stream is not None:
             self._stream = stream
 
-    @property
-    def path(self):
-        i = self.url.find('?')
-        return self.url if i < 0 else self.url[:i]
-
-    @property
-    def query_string(self):
-        i = self.url.find('?')
-        return None if i < 0 else self.url[i + 1:]
-
-    @property
-    def headers(self):
-        if self._headers is None:  # parsed on first use, see create()
-            self._headers = parse_header_lines(self._raw)
-        return self._headers
-
-    @headers.setter
-    def headers(self, value):
-        self._headers = value
-
-    @property
-    def content_type(self):
-        return self.headers.get('Content-Type')
+    def __getattr__(self, name):
+        # Attributes computed on first use (most requests need few of them):
+        # those that stay the same are then stored as plain attributes, so
+        # this runs once for each, and an app may assign any of them.
+        if name == 'path' or name == 'query_string':
+            i = self.url.find('?')
+            if name == 'path':
+                return self.url if i < 0 else self.url[:i]
+            return None if i < 0 else self.url[i + 1:]
+        if name == 'content_type':
+            return self.headers.get('Content-Type')
+        if name == 'after_request_handlers':
+            if self._after is None:
+                self._after = []
+            return self._after
+        if name == 'headers':
+            value = parse_header_lines(self._raw)
+        elif name == 'args':
+            query = self.query_string
+            value = _parse_urlencoded(query) if query else MultiDict()
+        elif name == 'cookies':
+            value = {}
+            header = self.headers.get('Cookie')
+            if header:
+                for cookie in header.split(';'):
+                    key, _, cookie = cookie.strip().partition('=')
+                    # the first of duplicate names wins: user agents send
+                    # the cookie with the most specific path first
+                    if key not in value:
+                        value[key] = cookie
+        elif name == 'stream':
+            value = self._stream or AsyncBytesIO(self.body)
+        elif name == 'json':
+            value = self._parse_json()
+        elif name == 'form':
+            if self._media_type() != 'application/x-www-form-urlencoded':
+                value = None
+            else:
+                value = _parse_urlencoded(self._loaded_body())
+        elif name == 'g':
+            value = Request.G()
+        else:
+            raise AttributeError(name)
+        setattr(self, name, value)
+        return value
 
     @staticmethod
     async def create(app, client_reader, client_writer, client_addr,
@@ -1032,7 +1049,6 @@ class Request:
         req = Request(app, client_addr, method, url, http_version,
                       _NO_HEADERS, body=body, stream=stream,
                       sock=(client_reader, client_writer), scheme=scheme)
-        req._headers = None
         req._raw = lines
         if content_length:
             req.content_length = content_length
@@ -1040,53 +1056,6 @@ class Request:
             req.headers['Content-Length'] = str(content_length)
         req._keep = keep
         return req
-
-    @property
-    def g(self):
-        if self._g is None:
-            self._g = Request.G()
-        return self._g
-
-    @property
-    def after_request_handlers(self):
-        if self._after is None:
-            self._after = []
-        return self._after
-
-    @property
-    def args(self):
-        if self._args is None:
-            query = self.query_string
-            self._args = _parse_urlencoded(query) if query else MultiDict()
-        return self._args
-
-    @args.setter
-    def args(self, value):
-        self._args = value
-
-    @property
-    def cookies(self):
-        if self._cookies is None:
-            self._cookies = {}
-            header = self.headers.get('Cookie')
-            if header:
-                for cookie in header.split(';'):
-                    name, sep, value = cookie.strip().partition('=')
-                    # the first of duplicate names wins: user agents send
-                    # the cookie with the most specific path first
-                    if name not in self._cookies:
-                        self._cookies[name] = value
-        return self._cookies
-
-    @cookies.setter
-    def cookies(self, value):
-        self._cookies = value
-
-    @property
-    def stream(self):
-        if self._stream is None:
-            self._stream = AsyncBytesIO(self.body)
-        return self._stream
 
     def _media_type(self):
         if not self.content_type:
@@ -1098,34 +1067,19 @@ class Request:
             raise HTTPException(413, 'Payload too large')
         return self.body
 
-    @property
-    def json(self):
-        if self._json is None:
-            media_type = self._media_type()
-            if media_type != 'application/json' and not (
-                    media_type and media_type.startswith('application/') and
-                    media_type.endswith('+json')):
-                return None
-            body = self._loaded_body()
-            if _json_depth(body) > self.max_json_depth:
-                raise HTTPException(400, 'JSON nested too deeply')
-            try:
-                self._json = json_loads(_decode(body))
-            except ValueError:
-                raise HTTPException(400, 'Invalid JSON')
-        return self._json
-
-    @property
-    def form(self):
-        if self._form is None:
-            if self._media_type() != 'application/x-www-form-urlencoded':
-                return None
-            self._form = _parse_urlencoded(self._loaded_body())
-        return self._form
-
-    @form.setter
-    def form(self, value):
-        self._form = value
+    def _parse_json(self):
+        media_type = self._media_type()
+        if media_type != 'application/json' and not (
+                media_type and media_type.startswith('application/') and
+                media_type.endswith('+json')):
+            return None
+        body = self._loaded_body()
+        if _json_depth(body) > self.max_json_depth:
+            raise HTTPException(400, 'JSON nested too deeply')
+        try:
+            return json_loads(_decode(body))
+        except ValueError:
+            raise HTTPException(400, 'Invalid JSON')
 
     def after_request(self, f):
         self.after_request_handlers.append(f)
