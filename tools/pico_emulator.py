@@ -9,7 +9,8 @@ Node), its USB serial port behind a pseudo-terminal.
   tools/pico_emulator.py prepare [--bootrom FILE]
       installs rp2040js (pinned in tools/rp2040/package.json) and gets the
       RP2040 boot ROM; exit 0 when the emulator can run, else one line
-      saying what is missing and exit 3.
+      saying what is missing and exit 3 (exit 2: a --bootrom that is not
+      one).
 
 The boot ROM is Raspberry Pi's (pico-bootrom, revision B1); rp2040js keeps
 a copy in its repository (demo/bootrom.ts), which is downloaded once, checked
@@ -41,10 +42,15 @@ BOOTROM_BYTES = 16384
 BOOTROM_NAME = 'rp2040-bootrom-B1.bin'
 CONNECTED = b'rp2040js: usb connected'
 EXIT_UNAVAILABLE = 3
+EXIT_BAD_INPUT = 2
 
 
 class Unavailable(Exception):
     """The emulator cannot run here: the message says what is missing."""
+
+
+class BadInput(Exception):
+    """What the user gave cannot be used: the message says why."""
 
 
 # ---- the boot ROM ----
@@ -70,15 +76,15 @@ def read_bootrom(path):
         with open(path, 'rb') as f:
             data = f.read()
     except OSError as exc:
-        raise Unavailable('cannot read the boot ROM %s: %s'
-                          % (path, exc.strerror))
+        raise BadInput('cannot read the boot ROM %s: %s'
+                       % (path, exc.strerror))
     if len(data) == BOOTROM_BYTES:
         return data
     try:
         return bootrom_from_ts(data.decode('utf-8'))
     except (UnicodeDecodeError, ValueError) as exc:
-        raise Unavailable('%s is neither a 16 KB RP2040 boot ROM nor '
-                          'rp2040js\'s demo/bootrom.ts (%s)' % (path, exc))
+        raise BadInput('%s is neither a 16 KB RP2040 boot ROM nor '
+                       'rp2040js\'s demo/bootrom.ts (%s)' % (path, exc))
 
 
 def download_bootrom(url, sha256):
@@ -242,7 +248,7 @@ class Bridge:
 
 def serve(args):
     if not os.path.isfile(args.image):
-        raise Unavailable('no firmware image at %s (make firmware '
+        raise BadInput('no firmware image at %s (make firmware '
                           'BOARD=RPI_PICO_W MPY_DIR=<micropython tree>)'
                           % args.image)
     bootrom = prepare(args)
@@ -290,6 +296,9 @@ def main(argv=None):
     except Unavailable as exc:
         print('pico-emulator: %s' % exc, flush=True)
         return EXIT_UNAVAILABLE
+    except BadInput as exc:
+        print('pico-emulator: %s' % exc, flush=True)
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         pass
     return 0
