@@ -6,9 +6,10 @@ reports).
   tools/heap_figures.py --rp2040 firmware/RPI_PICO_W/microdot-...uf2
   tools/heap_figures.py --qemu firmware/QEMU_ARM/microdot-...elf
   tools/heap_figures.py --vboard --micropython firmware/UNIX/microdot-...
-  tools/heap_figures.py --port /dev/ttyACM0
+  tools/heap_figures.py --port /dev/ttyACM0 [--install]
 
-The board options are tools/devtest's. Each figure is gc.mem_free() after a
+The board options are tools/devtest's (--install copies microdot to a board
+without a frozen one first). Each figure is gc.mem_free() after a
 gc.collect(), in one VM started by a soft reset; the app's source is sent
 over the raw REPL and compiled on the board, as `mpremote run hello.py`
 would.
@@ -83,6 +84,7 @@ def main(argv=None):
     started = board = None
     try:
         started, board = devtest.open_board(args)
+        devtest.ensure_microdot(board, args, print)
         report(args.label, measure(board))
     except devtest.BoardError as exc:
         print('%s: %s' % (args.label, exc))
