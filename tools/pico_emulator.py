@@ -159,8 +159,9 @@ def ensure_rp2040js():
 
 
 def prepare(args):
+    bootrom = bootrom_path(args)  # first: a --bootrom given is checked
     ensure_rp2040js()
-    return bootrom_path(args)
+    return bootrom
 
 
 # ---- the serial port ----
