@@ -11,6 +11,13 @@ PICOTOOL_VERSION := 2.1.1
 PICOTOOL_GIT_URL ?= https://github.com/raspberrypi/picotool.git
 # -X heapsize of a board-sized unix runtime (64-bit: about an ESP32's RAM)
 BOARD_HEAP       := 200k
+# rp2040js, the RP2040 emulator of `make test-device BOARD=RPI_PICO_W
+# EMULATOR=1`, is pinned in tools/rp2040/package.json. The RP2040 boot ROM
+# it needs comes from rp2040js's repository (release v1.3.3; the file is
+# unchanged since):
+RP2040JS_COMMIT       := 7701ee065f50a04380f81361befd754810cb9e28
+RP2040_BOOTROM_URL    ?= https://raw.githubusercontent.com/wokwi/rp2040js/$(RP2040JS_COMMIT)/demo/bootrom.ts
+RP2040_BOOTROM_SHA256 := 99f8a1f813ce3aa9415884de3fb6c5b962d3c6fa0394b05413ad3c7b3c39ec62
 
 VERSION := $(shell sed -n "s/^__version__ = '\(.*\)'/\1/p" microdot/microdot.py)
 PYTHON  ?= python3

@@ -40,3 +40,23 @@ def async_test(f):
     def wrapper(self):
         return run(f(self))
     return wrapper
+
+
+# After every Session.min_time: tokens that expire are checked against it.
+SET_CLOCK = 1800000000
+
+
+def set_clock(f):
+    """Decorator for tests of tokens that expire: microdot's token clock
+    reads SET_CLOCK while the test runs. A board whose clock was never set
+    (a Pico or an ESP32 after power-up reads 2021 or 2000) refuses such
+    tokens by design."""
+    def wrapper(self):
+        from microdot import _jwt
+        saved = _jwt.now
+        _jwt.now = lambda: SET_CLOCK
+        try:
+            return f(self)
+        finally:
+            _jwt.now = saved
+    return wrapper

@@ -5,7 +5,7 @@ from microdot import _jwt
 from microdot.login import Login, is_safe_next
 from microdot.session import Session
 from microdot.test_client import TestClient
-from support import HAS_CLOCK, MICROPYTHON, async_test
+from support import HAS_CLOCK, MICROPYTHON, async_test, set_clock
 from users import USERS
 
 KEY = 'another-long-secret-key-for-login-tests'
@@ -137,6 +137,7 @@ class LoginFlow(unittest.TestCase):
 
 @unittest.skipUnless(HAS_CLOCK, 'no clock on this port')
 class RememberMe(unittest.TestCase):
+    @set_clock
     @async_test
     async def test_remember(self):
         client = TestClient(make_app()[0])
@@ -158,6 +159,7 @@ class RememberMe(unittest.TestCase):
         self.assertNotIn('_remember', client.cookies)
         self.assertEqual((await client.get('/')).status_code, 302)
 
+    @set_clock
     @async_test
     async def test_custom_duration_is_not_renewed(self):
         client = TestClient(make_app()[0])
@@ -171,6 +173,7 @@ class RememberMe(unittest.TestCase):
         self.assertEqual(res.text, 'susan:True')
         self.assertEqual(set_cookies(res, '_remember'), [])
 
+    @set_clock
     @async_test
     async def test_secure_under_https(self):
         client = TestClient(make_app()[0], scheme='https')
@@ -179,6 +182,7 @@ class RememberMe(unittest.TestCase):
         for cookie in res.headers['Set-Cookie']:
             self.assertIn('; Secure; HttpOnly; SameSite=Lax', cookie)
 
+    @set_clock
     @async_test
     async def test_expired_or_forged_remember_cookie(self):
         client = TestClient(make_app()[0])

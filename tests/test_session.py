@@ -4,7 +4,7 @@ from microdot import Microdot, Request
 from microdot import _jwt
 from microdot.session import Session, SessionDict, with_session
 from microdot.test_client import TestClient
-from support import HAS_CLOCK, async_test
+from support import HAS_CLOCK, async_test, set_clock
 
 KEY = 'a-long-enough-secret-key-for-hs256!'
 
@@ -202,6 +202,7 @@ class SessionApp(unittest.TestCase):
         self.assertEqual((await client.get('/')).text, 'None')
 
     @unittest.skipUnless(HAS_CLOCK, 'no clock on this port')
+    @set_clock
     @async_test
     async def test_max_age(self):
         client = TestClient(self.make_app(max_age=600))
@@ -212,6 +213,7 @@ class SessionApp(unittest.TestCase):
         self.assertEqual((await client.get('/')).text, 'alice')
 
     @unittest.skipUnless(HAS_CLOCK, 'no clock on this port')
+    @set_clock
     @async_test
     async def test_expired_cookie_gives_empty_session(self):
         client = TestClient(self.make_app(max_age=600))

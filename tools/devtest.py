@@ -6,6 +6,7 @@ mpremote.
   tools/devtest --port socket://H:P     a board behind a TCP serial bridge
   tools/devtest --vboard                the virtual board (tools/vboard)
   tools/devtest --qemu FIRMWARE.elf     a QEMU_ARM image, booted in qemu
+  tools/devtest --rp2040 FIRMWARE.uf2   an RP2040 image, booted in rp2040js
 
 It reports the board and the microdot it runs (frozen, /lib or none;
 --install copies one compiled for the board's .mpy ABI), makes the test
@@ -463,6 +464,15 @@ def start_qemu(firmware, romfs=None):
     return Started(cmd, rb'redirected to (/dev/pts/\d+)', 'qemu')
 
 
+def start_rp2040(firmware, bootrom):
+    cmd = [sys.executable, os.path.join(ROOT, 'tools', 'pico_emulator.py'),
+           'serve', firmware]
+    if bootrom:
+        cmd += ['--bootrom', bootrom]
+    return Started(cmd, rb'^pico-emulator: (/dev/\S+)', 'rp2040js',
+                   timeout=120)
+
+
 # ---- the run ----
 
 def parse_args(argv):
@@ -486,6 +496,12 @@ def parse_args(argv):
     where.add_argument('--romfs', metavar='IMAGE',
                        help='with --qemu: load this ROMFS image into the '
                             "emulated board's memory and mount it at /rom")
+    where.add_argument('--rp2040', metavar='FIRMWARE',
+                       help='boot this RP2040 UF2 image in rp2040js '
+                            '(tools/pico_emulator.py) and test it')
+    where.add_argument('--bootrom', metavar='FILE',
+                       help='with --rp2040: the RP2040 boot ROM (default: '
+                            'the one tools/pico_emulator.py prepare got)')
     parser.add_argument('--copy', action='store_true',
                         help='copy the tests to the board (%s) instead of '
                              'mounting them: for boards where mount is too '
@@ -514,12 +530,14 @@ def parse_args(argv):
     parser.add_argument('modules', nargs='*',
                         help='test modules (default: every test_*.py)')
     args = parser.parse_args(argv)
-    if sum(bool(x) for x in (args.port, args.vboard, args.qemu)) != 1:
-        parser.error('name one board: --port PORT, --vboard or --qemu '
-                     'FIRMWARE')
+    if sum(bool(x) for x in (args.port, args.vboard, args.qemu,
+                             args.rp2040)) != 1:
+        parser.error('name one board: --port PORT, --vboard, --qemu '
+                     'FIRMWARE or --rp2040 FIRMWARE')
     if args.label is None:
         args.label = ('vboard-' + args.heapsize if args.vboard else
-                      'qemu' if args.qemu else args.port)
+                      'qemu' if args.qemu else
+                      'rp2040js' if args.rp2040 else args.port)
     return args
 
 
@@ -541,6 +559,8 @@ def open_board(args):
         started = start_vboard(args.heapsize, args.micropython)
     elif args.qemu:
         started = start_qemu(args.qemu, args.romfs)
+    elif args.rp2040:
+        started = start_rp2040(args.rp2040, args.bootrom)
     try:
         port = started.port if started else port
         board = Board(port, soft_reset=args.soft_reset)
