@@ -17,6 +17,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
 TOOL = os.path.join(ROOT, 'tools', 'pico_emulator.py')
 sys.path.insert(0, os.path.join(ROOT, 'tools'))
+import facts  # noqa: E402
 import pico_emulator  # noqa: E402
 
 WORDS = [(i * 0x01010101 + 0x20041f00) & 0xffffffff for i in range(4096)]
@@ -159,14 +160,15 @@ def test_without_an_image_nor_mpy_dir_the_target_skips_with_one_line(
     assert code == 0, out
     assert out.splitlines() == [
         'test-device: skipped: no RPI_PICO_W image to emulate '
-        '(MPY_DIR=<micropython v1.28.0 tree> builds one)']
+        '(MPY_DIR=<micropython %s tree> builds one)' % facts.MICROPYTHON_TAG]
 
 
 @needs_make
 def test_without_a_bootrom_the_target_skips_with_one_line(tmp_path):
     image_dir = tmp_path / 'firmware' / 'RPI_PICO_W'
     image_dir.mkdir(parents=True)
-    (image_dir / 'microdot-0-RPI_PICO_W-mp1.28.0.uf2').write_bytes(b'')
+    (image_dir / ('microdot-0-RPI_PICO_W-mp%s.uf2'
+                  % facts.MICROPYTHON_VERSION)).write_bytes(b'')
     code, out = make_test_device(
         'FIRMWARE_DIR=' + str(tmp_path / 'firmware'),
         'MPY_CACHE=' + str(tmp_path / 'cache'),
