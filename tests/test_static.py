@@ -1,8 +1,9 @@
 import unittest
 
 from microdot import Microdot
-from microdot.static import (Static, accepted_codings, http_date,
-                             parse_http_date, parse_range, safe_path)
+from microdot._static_more import (accepted_codings, parse_http_date,
+                                   parse_range)
+from microdot.static import Static, http_date, safe_path
 from microdot.test_client import TestClient
 from static_support import ASSETS, get, make_app, read
 from support import CPYTHON, FILES_DIR, HAS_FILESYSTEM, async_test
