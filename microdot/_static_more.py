@@ -1,7 +1,6 @@
 # The parts of microdot.static that most requests do not need, imported on
 # first use: Range and If-Range, If-Modified-Since, gzip negotiation and on
 # the fly decompression, and the ROMFS manifest of content hashes.
-from microdot.microdot import Response
 from microdot.static import _DAYS, _MONTHS, FileBody
 
 try:
@@ -104,13 +103,12 @@ def decompressed(get, name, headers, buffer_size):
             # the first read allocates the 32 KB gzip window: fail now,
             # with a status, rather than in the middle of the body
             first = f.read(buffer_size)
+        body = FileBody(f, buffer_size, 0, None, first)
     except MemoryError:
         if f is not None:
             f.close()
         return 'Service unavailable: no memory to decompress', 503
-    res = Response(FileBody(f, 0, None, first), 200, headers)
-    res.send_file_buffer_size = buffer_size
-    return res
+    return body.response(200, headers)
 
 
 def _number(text):

@@ -90,37 +90,54 @@ def _stat(path):
 
 
 def _take_buffer(size):
+    """A buffer of `size` bytes from the pool, else a new one, else (in a
+    heap too fragmented for it) one of size/2, size/4... down to 64 bytes."""
     for i in range(len(_buffers)):
         if len(_buffers[i]) == size:
             return _buffers.pop(i)
-    return bytearray(size)
+    while True:
+        try:
+            return bytearray(size)
+        except MemoryError:
+            if size <= 64:
+                raise
+            size //= 2
 
 
 class FileBody:
-    """A response body the core streams as a file: `read(n)` gives the next
-    n bytes (fewer only at the end) of `left` bytes (None: all) from
-    `start`, after `first`, a chunk read already.
+    """A response body the core streams as a file, `size` bytes at a time:
+    `read(n)` gives the next n bytes (fewer only at the end) of `left` bytes
+    (None: all) from `start`, after `first`, a chunk read already.
 
     On MicroPython the chunks are one buffer, taken from a small pool and
     given back on close, refilled with readinto (the core's stream has sent
-    or copied a chunk before it asks for the next), and a ROMFS file is sent
+    or copied a chunk before it asks for the next); `size` is smaller than
+    asked when the heap had no room for such a buffer. A ROMFS file is sent
     straight from flash through memoryview slices, with no buffer at all."""
 
-    def __init__(self, f, start=0, left=None, first=None):
+    def __init__(self, f, size, start=0, left=None, first=None):
         self.f = f
         self.left = left
         self.pos = start
         self.first = first
         self.buf = None
+        self.size = size
         try:
             self.mapped = memoryview(f)  # a ROMFS file: its bytes in flash
         except TypeError:
             self.mapped = None
             if start:
                 f.seek(start)
+            if _REUSE_BUFFERS:
+                self.buf = _take_buffer(size)
+
+    def response(self, status, headers):
+        res = Response(self, status, headers)
+        # the chunk size read() is asked for
+        res.send_file_buffer_size = len(self.buf) if self.buf else self.size
+        return res
 
     def read(self, n):
-        size = n
         if self.left is not None:
             n = min(n, self.left)
         if self.first is not None:
@@ -130,10 +147,8 @@ class FileBody:
         elif self.mapped is not None:
             chunk = self.mapped[self.pos:self.pos + n]
             self.pos += n
-        elif _REUSE_BUFFERS:
+        elif self.buf is not None:
             buf = self.buf
-            if buf is None:
-                buf = self.buf = _take_buffer(size)
             if n == len(buf):
                 k = self.f.readinto(buf)
                 chunk = buf if k == n else memoryview(buf)[:k]
@@ -148,7 +163,7 @@ class FileBody:
 
     def close(self):
         if self.buf is not None:  # called twice by the core: given back once
-            if len(_buffers) < 2:
+            if len(_buffers) < 2 and len(self.buf) == self.size:
                 _buffers.append(self.buf)
             self.buf = None
         self.mapped = None
@@ -189,6 +204,9 @@ class Static:
         self.real_root = None
         if hasattr(os, 'path') and hasattr(os.path, 'realpath'):
             self.real_root = os.path.realpath(self.root)  # CPython
+        if _REUSE_BUFFERS and not _buffers:
+            # while the heap is not yet fragmented by requests
+            _buffers.append(bytearray(self.buffer_size))
         if app is not None:
             self.initialize(app)
 
@@ -287,10 +305,8 @@ class Static:
                 res_headers['Content-Range'] = 'bytes %d-%d/%d' % (
                     start, end - 1, size)
         res_headers['Content-Length'] = str(end - start)
-        res = Response(FileBody(open(name, 'rb'), start, end - start),
-                       status, res_headers)
-        res.send_file_buffer_size = self.buffer_size  # the chunk size
-        return res
+        return FileBody(open(name, 'rb'), self.buffer_size, start,
+                        end - start).response(status, res_headers)
 
     def _join(self, rel):
         if not rel:
