@@ -20,6 +20,21 @@ except ImportError:
         _gunzip = None
 
 
+def unquote(path):
+    """Percent-decode a URL path (no '+' rule in paths); None if invalid."""
+    pieces = path.split('%')
+    data = bytearray(pieces[0].encode())
+    try:
+        for piece in pieces[1:]:
+            if len(piece) < 2:
+                return None
+            data.append(int(piece[:2], 16))
+            data.extend(piece[2:].encode())
+        return bytes(data).decode()
+    except (ValueError, UnicodeError):
+        return None
+
+
 def parse_http_date(text):
     """Unix time of an IMF-fixdate, or None when it is not one."""
     parts = text.split()

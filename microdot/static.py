@@ -59,18 +59,8 @@ def safe_path(path):
     name something outside (`..`, absolute, backslash, NUL, drive), after
     percent-decoding (no '+' rule in paths)."""
     if '%' in path:
-        pieces = path.split('%')
-        data = bytearray(pieces[0].encode())
-        try:
-            for piece in pieces[1:]:
-                if len(piece) < 2:
-                    return None
-                data.append(int(piece[:2], 16))
-                data.extend(piece[2:].encode())
-            path = bytes(data).decode()
-        except (ValueError, UnicodeError):
-            return None
-    if '\\' in path or '\x00' in path or ':' in path:
+        path = _more().unquote(path)
+    if path is None or '\\' in path or '\x00' in path or ':' in path:
         return None
     if path.endswith('/'):
         path = path[:-1]
@@ -200,6 +190,7 @@ class Static:
         self.immutable_cache_control = immutable_cache_control
         self.index = index
         self.buffer_size = buffer_size or Response.send_file_buffer_size
+        self.base = '/' if self.root == '/' else self.root + '/'
         self.manifest = None  # {path: (size, hash)}, read on first use
         self.real_root = None
         if hasattr(os, 'path') and hasattr(os.path, 'realpath'):
@@ -222,13 +213,13 @@ class Static:
         rel = safe_path(path)
         if rel is None or rel.rsplit('/', 1)[-1] == MANIFEST:
             Microdot.abort(404)
-        name = self._join(rel)
+        name = self.base + rel if rel else self.root
         st = _stat(name)
         if st and st[0]:
             if self.index is None:
                 Microdot.abort(404)
             rel = rel + '/' + self.index if rel else self.index
-            name = self._join(rel)
+            name = self.base + rel
             st = _stat(name)
             if st and st[0]:
                 st = None
@@ -237,9 +228,16 @@ class Static:
         gz = None if rel.endswith('.gz') else _stat(name + '.gz')
         if gz and gz[0]:
             gz = None
-        if (st is None and gz is None) or \
-                not self._inside_root(name if st else name + '.gz'):
+        if st is None and gz is None:
             Microdot.abort(404)
+        real_root = self.real_root
+        if real_root is not None:
+            # CPython (MicroPython has no realpath): a symbolic link must not
+            # lead out of root
+            real = os.path.realpath(name if st else name + '.gz')
+            if real != real_root and \
+                    not real.startswith(real_root.rstrip(os.sep) + os.sep):
+                Microdot.abort(404)
 
         headers = request.headers
         get = request.method.upper() == 'GET'
@@ -253,7 +251,20 @@ class Static:
         if send_gz or decompress:
             name, variant, st = name + '.gz', rel + '.gz', gz
         size, mtime = st[1], st[2]
-        etag = self._etag(variant, size, mtime)
+        # strong: the content hash from a bundle's manifest, else size and
+        # modification time (none when the filesystem keeps no times)
+        if self.manifest is None:
+            manifest = self.base + MANIFEST
+            self.manifest = _more().read_manifest(manifest) \
+                if _stat(manifest) else {}
+        etag = self.manifest.get(variant)
+        if etag is not None and etag[0] == size:
+            etag = '"%s"' % etag[1]
+        elif mtime > 0:
+            etag = '"%x-%x%s"' % (mtime, size, '-gz' if variant[-3:] == '.gz'
+                                  else '')
+        else:
+            etag = None
         if etag and decompress:
             etag = etag[:-1] + '-identity"'
         mtime = mtime + _EPOCH if _EPOCH is not None and mtime > 0 else None
@@ -271,7 +282,16 @@ class Static:
             res_headers['ETag'] = etag
         if mtime is not None:
             res_headers['Last-Modified'] = http_date(mtime)
-        cache = self.cache_control(rel.rsplit('/', 1)[-1], ext)
+        cache = None
+        if self.max_age is not None:
+            cache = 'max-age=%d' % self.max_age
+        if self.html_cache_control is not None and ext in ('html', 'htm'):
+            cache = self.html_cache_control
+        for part in rel.rsplit('/', 1)[-1].split('.')[1:-1]:
+            # a hash of 8 or more hex digits between dots, as in
+            # app.3f9a2b1c.js, changes whenever the content does
+            if len(part) >= 8 and not part.strip('0123456789abcdefABCDEF'):
+                cache = self.immutable_cache_control
         if cache:
             res_headers['Cache-Control'] = cache
 
@@ -307,48 +327,3 @@ class Static:
         res_headers['Content-Length'] = str(end - start)
         return FileBody(open(name, 'rb'), self.buffer_size, start,
                         end - start).response(status, res_headers)
-
-    def _join(self, rel):
-        if not rel:
-            return self.root
-        return self.root + rel if self.root == '/' else \
-            self.root + '/' + rel
-
-    def _inside_root(self, name):
-        """False for a symbolic link that leads out of root (CPython; the
-        MicroPython ports have no realpath)."""
-        if self.real_root is None:
-            return True
-        real = os.path.realpath(name)
-        return real == self.real_root or \
-            real.startswith(self.real_root.rstrip(os.sep) + os.sep)
-
-    def _etag(self, rel, size, mtime):
-        """The strong ETag of the file `rel`: its content hash from the
-        bundle's manifest, else its size and modification time (None when
-        the filesystem keeps no times and no manifest lists the file)."""
-        if self.manifest is None:
-            name = self._join(MANIFEST)
-            self.manifest = _more().read_manifest(name) if _stat(name) \
-                else {}
-        entry = self.manifest.get(rel)
-        if entry is not None and entry[0] == size:
-            return '"%s"' % entry[1]
-        if mtime > 0:
-            return '"%x-%x%s"' % (mtime, size, '-gz' if rel.endswith('.gz')
-                                  else '')
-        return None
-
-    def cache_control(self, name, ext):
-        """The Cache-Control value for the file `name` with extension `ext`
-        (None: none)."""
-        for part in name.split('.')[1:-1]:
-            # a hash of 8 or more hex digits between dots, as in
-            # app.3f9a2b1c.js, changes whenever the content does
-            if len(part) >= 8 and not part.strip('0123456789abcdefABCDEF'):
-                return self.immutable_cache_control
-        if self.html_cache_control is not None and ext in ('html', 'htm'):
-            return self.html_cache_control
-        if self.max_age is None:
-            return None
-        return 'max-age=%d' % self.max_age
