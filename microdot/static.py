@@ -79,21 +79,6 @@ def _stat(path):
     return st[0] & 0x4000 != 0, st[6], st[8]
 
 
-def _take_buffer(size):
-    """A buffer of `size` bytes from the pool, else a new one, else (in a
-    heap too fragmented for it) one of size/2, size/4... down to 64 bytes."""
-    for i in range(len(_buffers)):
-        if len(_buffers[i]) == size:
-            return _buffers.pop(i)
-    while True:
-        try:
-            return bytearray(size)
-        except MemoryError:
-            if size <= 64:
-                raise
-            size //= 2
-
-
 class FileBody:
     """A response body the core streams as a file, `size` bytes at a time:
     `read(n)` gives the next n bytes (fewer only at the end) of `left` bytes
@@ -119,7 +104,19 @@ class FileBody:
             if start:
                 f.seek(start)
             if _REUSE_BUFFERS:
-                self.buf = _take_buffer(size)
+                # from the pool, else a new one, else (in a heap too
+                # fragmented for it) one of size/2, size/4... down to 64
+                for i in range(len(_buffers)):
+                    if len(_buffers[i]) == size:
+                        self.buf = _buffers.pop(i)
+                        return
+                while self.buf is None:
+                    try:
+                        self.buf = bytearray(size)
+                    except MemoryError:
+                        if size <= 64:
+                            raise
+                        size //= 2
 
     def response(self, status, headers):
         res = Response(self, status, headers)
