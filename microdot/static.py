@@ -200,10 +200,10 @@ class Static:
 
     def initialize(self, app):
         prefix = self.url_prefix
-        app.route(prefix + '/<path:path>', methods=['GET'])(self.handle)
-        app.route(prefix or '/', methods=['GET'])(self.handle)
+        # the folder itself is '', with or without a slash
+        app.route(prefix + '/<re:.*:path>', methods=['GET'])(self.handle)
         if prefix:
-            app.route(prefix + '/', methods=['GET'])(self.handle)
+            app.route(prefix, methods=['GET'])(self.handle)
 
     async def handle(self, request, path=''):
         """The response to a GET or HEAD of `path` (relative to root)."""
