@@ -23,7 +23,6 @@ _MONTHS = 'JanFebMarAprMayJunJulAugSepOctNovDec'
 # instead of copying them, so a buffer reused for the next chunk would change
 # data not yet sent; MicroPython's streams copy what they do not send at once.
 _REUSE_BUFFERS = sys.implementation.name == 'micropython'
-_buffers = []  # idle read buffers, shared by every Static
 
 try:  # seconds to add to a file time to get Unix time
     _EPOCH = 946684800 if time.gmtime(0)[0] == 2000 else 0
@@ -84,11 +83,14 @@ class FileBody:
     `read(n)` gives the next n bytes (fewer only at the end) of `left` bytes
     (None: all) from `start`, after `first`, a chunk read already.
 
-    On MicroPython the chunks are one buffer, taken from a small pool and
-    given back on close, refilled with readinto (the core's stream has sent
-    or copied a chunk before it asks for the next); `size` is smaller than
-    asked when the heap had no room for such a buffer. A ROMFS file is sent
-    straight from flash through memoryview slices, with no buffer at all."""
+    On MicroPython the chunks are one buffer, refilled with readinto (the
+    core's stream has sent or copied a chunk before it asks for the next)
+    and freed with the body: a buffer kept for the next response would stay
+    wherever it was made and split the heap, so that the server's own reads
+    would find no room (`bench/static_mem.py`). In a heap too fragmented for
+    `size` bytes, the buffer is of size/2, size/4... down to 64 bytes. A
+    ROMFS file is sent straight from flash through memoryview slices, with
+    no buffer at all."""
 
     def __init__(self, f, size, start=0, left=None, first=None):
         self.f = f
@@ -103,20 +105,13 @@ class FileBody:
             self.mapped = None
             if start:
                 f.seek(start)
-            if _REUSE_BUFFERS:
-                # from the pool, else a new one, else (in a heap too
-                # fragmented for it) one of size/2, size/4... down to 64
-                for i in range(len(_buffers)):
-                    if len(_buffers[i]) == size:
-                        self.buf = _buffers.pop(i)
-                        return
-                while self.buf is None:
-                    try:
-                        self.buf = bytearray(size)
-                    except MemoryError:
-                        if size <= 64:
-                            raise
-                        size //= 2
+            while _REUSE_BUFFERS and self.buf is None:
+                try:
+                    self.buf = bytearray(size)
+                except MemoryError:
+                    if size <= 64:
+                        raise
+                    size //= 2
 
     def response(self, status, headers):
         res = Response(self, status, headers)
@@ -149,11 +144,7 @@ class FileBody:
         return chunk
 
     def close(self):
-        if self.buf is not None:  # called twice by the core: given back once
-            if len(_buffers) < 2 and len(self.buf) == self.size:
-                _buffers.append(self.buf)
-            self.buf = None
-        self.mapped = None
+        self.buf = self.mapped = None
         if self.f is not None:
             self.f.close()
             self.f = None
@@ -192,9 +183,6 @@ class Static:
         self.real_root = None
         if hasattr(os, 'path') and hasattr(os.path, 'realpath'):
             self.real_root = os.path.realpath(self.root)  # CPython
-        if _REUSE_BUFFERS and not _buffers:
-            # while the heap is not yet fragmented by requests
-            _buffers.append(bytearray(self.buffer_size))
         if app is not None:
             self.initialize(app)
 
