@@ -3,6 +3,7 @@
 # What every request needs is here; Range, client dates, gzip negotiation
 # and the ROMFS manifest are in microdot._static_more, imported on first use
 # (on a board each function costs ~100 bytes of heap, each class ~500).
+import gc
 import os
 import sys
 import time
@@ -14,7 +15,7 @@ from microdot.microdot import Microdot, Response
 #: on a clock (ROMFS has no modification times).
 MANIFEST = '.etags'
 
-_TEXT_TYPES = ('application/javascript', 'application/json',
+TEXT_TYPES = ('application/javascript', 'application/json',
                'application/xml', 'image/svg+xml')
 _DAYS = 'MonTueWedThuFriSatSun'
 _MONTHS = 'JanFebMarAprMayJunJulAugSepOctNovDec'
@@ -31,6 +32,8 @@ except Exception:  # no clock: no Last-Modified
 
 
 def _more():
+    if 'microdot._static_more' not in sys.modules:
+        gc.collect()  # its code then fills holes low in the heap
     from microdot import _static_more
     return _static_more
 
@@ -256,7 +259,7 @@ class Static:
 
         ext = rel.rsplit('.', 1)[-1].lower() if '.' in rel else ''
         ctype = Response.types_map.get(ext, 'application/octet-stream')
-        if ctype[:5] == 'text/' or ctype in _TEXT_TYPES:
+        if ctype[:5] == 'text/' or ctype in TEXT_TYPES:
             ctype += '; charset=UTF-8'
         res_headers = {'Content-Type': ctype}
         if gz:
