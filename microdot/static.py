@@ -1,8 +1,8 @@
 # Static files done properly: ETag/304, Range/206, gzip negotiation and
 # caching headers, from an ordinary folder or from a ROMFS image at /rom.
-# What every request needs is here; Range, client dates, gzip negotiation
-# and the ROMFS manifest are in microdot._static_more, imported on first use
-# (on a board each function costs ~100 bytes of heap, each class ~500).
+# What a plain GET needs is here; Range, client dates, gzip negotiation and
+# the ROMFS manifest are in microdot._static_more, imported on first use
+# (loaded from .mpy, all of a module's code stays in the heap).
 import gc
 import os
 import sys
@@ -16,7 +16,7 @@ from microdot.microdot import Microdot, Response
 MANIFEST = '.etags'
 
 TEXT_TYPES = ('application/javascript', 'application/json',
-               'application/xml', 'image/svg+xml')
+              'application/xml', 'image/svg+xml')
 _DAYS = 'MonTueWedThuFriSatSun'
 _MONTHS = 'JanFebMarAprMayJunJulAugSepOctNovDec'
 
@@ -88,7 +88,7 @@ class FileBody:
 
     On MicroPython the chunks are one buffer, refilled with readinto (the
     core's stream has sent or copied a chunk before it asks for the next)
-    and freed with the body: a buffer kept for the next response would stay
+    and dropped with the body: a buffer kept for the next response would stay
     wherever it was made and split the heap, so that the server's own reads
     would find no room (`bench/static_mem.py`). In a heap too fragmented for
     `size` bytes, the buffer is of size/2, size/4... down to 64 bytes. A
