@@ -198,35 +198,7 @@ class Static:
 
     async def handle(self, request, path=''):
         """The response to a GET or HEAD of `path` (relative to root)."""
-        rel = safe_path(path)
-        if rel is None or rel.rsplit('/', 1)[-1] == MANIFEST:
-            Microdot.abort(404)
-        name = self.base + rel if rel else self.root
-        st = _stat(name)
-        if st and st[0]:
-            if self.index is None:
-                Microdot.abort(404)
-            rel = rel + '/' + self.index if rel else self.index
-            name = self.base + rel
-            st = _stat(name)
-            if st and st[0]:
-                st = None
-        elif st and path.endswith('/'):
-            Microdot.abort(404)  # a file named as a folder
-        gz = None if rel.endswith('.gz') else _stat(name + '.gz')
-        if gz and gz[0]:
-            gz = None
-        if st is None and gz is None:
-            Microdot.abort(404)
-        real_root = self.real_root
-        if real_root is not None:
-            # CPython (MicroPython has no realpath): a symbolic link must not
-            # lead out of root
-            real = os.path.realpath(name if st else name + '.gz')
-            if real != real_root and \
-                    not real.startswith(real_root.rstrip(os.sep) + os.sep):
-                Microdot.abort(404)
-
+        rel, name, st, gz = self._find(path)
         headers = request.headers
         get = request.method.upper() == 'GET'
         send_gz = decompress = False
@@ -315,3 +287,36 @@ class Static:
         res_headers['Content-Length'] = str(end - start)
         return FileBody(open(name, 'rb'), self.buffer_size, start,
                         end - start).response(status, res_headers)
+
+    def _find(self, path):
+        """(relative path, file name, stat, stat of the .gz copy) of what
+        `path` names; 404 when nothing (or something outside root)."""
+        rel = safe_path(path)
+        if rel is None or rel.rsplit('/', 1)[-1] == MANIFEST:
+            Microdot.abort(404)
+        name = self.base + rel if rel else self.root
+        st = _stat(name)
+        if st and st[0]:
+            if self.index is None:
+                Microdot.abort(404)
+            rel = rel + '/' + self.index if rel else self.index
+            name = self.base + rel
+            st = _stat(name)
+            if st and st[0]:
+                st = None
+        elif st and path.endswith('/'):
+            Microdot.abort(404)  # a file named as a folder
+        gz = None if rel.endswith('.gz') else _stat(name + '.gz')
+        if gz and gz[0]:
+            gz = None
+        if st is None and gz is None:
+            Microdot.abort(404)
+        real_root = self.real_root
+        if real_root is not None:
+            # CPython (MicroPython has no realpath): a symbolic link must not
+            # lead out of root
+            real = os.path.realpath(name if st else name + '.gz')
+            if real != real_root and \
+                    not real.startswith(real_root.rstrip(os.sep) + os.sep):
+                Microdot.abort(404)
+        return rel, name, st, gz
