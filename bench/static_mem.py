@@ -6,6 +6,8 @@
   serving 3 downloads in a row, found by going down from 200 KiB in 4 KiB
   steps to the first heap that does not (not by bisection: heap
   fragmentation makes success at a size no promise for the next one up);
+- heap retained by `import microdot.static` after `import microdot`, and
+  by its helper microdot._static_more, imported on first use;
 - heap allocated per 1 MiB download (the probe's figures, see
   bench/apps/probe.py), microdot.static against the core's send_file;
 - the bytes a repeat page load of examples/static moves: a browser's first
@@ -100,6 +102,31 @@ def smallest_heap(root, digest, path, low=64, high=200):
     return smallest
 
 
+RETAINED = """
+import gc
+import microdot
+gc.collect()
+before = gc.mem_alloc()
+import microdot.static
+gc.collect()
+static = gc.mem_alloc()
+import microdot._static_more
+gc.collect()
+print('RETAINED', static - before, gc.mem_alloc() - static)
+"""
+
+
+def retained(path):
+    """(heap retained by import microdot.static, by its helper)."""
+    out = subprocess.run([MICROPYTHON, '-X', 'heapsize=2m', '-c', RETAINED],
+                         env=dict(os.environ, MICROPYPATH=path),
+                         capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        if line.startswith('RETAINED '):
+            return tuple(int(x) for x in line.split()[1:3])
+    raise SystemExit('static_mem: no import figures:\n' + out[-2000:])
+
+
 def allocated(root, path, url):
     """(gc.mem_alloc growth, mem_total growth) per request for url."""
     srv = server(root, path)
@@ -181,6 +208,7 @@ def measure():
     good, output = downloads_at(HEAP, root, digest, path)
     target_good, target_output = downloads_at(TARGET_HEAP, root, digest, path)
     smallest = smallest_heap(root, digest, path)
+    imports = retained(path)
     ours = allocated(root, path, '/static/big.bin')
     core = allocated(root, path, '/send_file/big.bin')
     first, repeat, example_repeat = repeat_load_figures(root, path)
@@ -190,6 +218,7 @@ def measure():
             'smallest_heap_kib': smallest,
             'output': output if good < DOWNLOADS else '',
             'target_output': target_output if target_good < DOWNLOADS else '',
+            'retained': imports,
             'alloc_static': ours, 'alloc_send_file': core,
             'first_load': first, 'repeat_load': repeat,
             'example_repeat_load': example_repeat, 'webui': webui}
@@ -205,6 +234,9 @@ def lines(m):
                              m['downloads']),
            '| smallest heap serving 3 downloads in a row, and every heap '
            'above it | %s KiB |' % (m['smallest_heap_kib'],),
+           '| heap retained by `import microdot.static` | %d B |' % m['retained'][0],
+           '| heap retained by its helper, imported on first use (Range, '
+           'client dates, gzip, manifest) | %d B |' % m['retained'][1],
            '| heap allocated per 1 MiB download, microdot.static | %d B '
            '(mem_total %d B) |' % m['alloc_static'],
            '| heap allocated per 1 MiB download, core send_file | %d B '
@@ -229,4 +261,5 @@ def lines(m):
 if __name__ == '__main__':
     figures = measure()
     print('\n'.join(lines(figures)))
-    sys.exit(0 if figures['downloads_ok'] == figures['downloads'] else 1)
+    sys.exit(0 if figures['downloads_ok'] == figures['downloads'] ==
+             figures['target_downloads_ok'] else 1)
