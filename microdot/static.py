@@ -134,6 +134,8 @@ class FileBody:
             self.pos += n
         elif self.buf is not None:
             buf = self.buf
+            if n > len(buf):  # a reader that asks more than response() said
+                buf = self.buf = bytearray(n)
             if n == len(buf):
                 k = self.f.readinto(buf)
                 chunk = buf if k == n else memoryview(buf)[:k]

@@ -217,8 +217,17 @@ class Buffers(unittest.TestCase):
             self.assertEqual(asked, [1024, 512, 256])
             res = await get(app, '/static/data.bin', Range='bytes=10-1009')
             self.assertEqual(res.body, read('data.bin')[10:1010])
-        finally:
+            # a reader asking for more than the buffer holds still gets it
             del static.bytearray
+            body = static.FileBody(open(ASSETS + '/data.bin', 'rb'), 100)
+            try:
+                self.assertEqual(len(body.read(300)), 300)
+                self.assertEqual(len(body.read(100)), 100)
+            finally:
+                body.close()
+        finally:
+            if 'bytearray' in static.__dict__:
+                del static.bytearray
             static._REUSE_BUFFERS = saved
 
 
