@@ -1,226 +1,75 @@
 # Static files done properly: ETag/304, Range/206, gzip negotiation and
 # caching headers, from an ordinary folder or from a ROMFS image at /rom.
+# What a plain GET needs is here; Range, client dates, gzip negotiation and
+# the ROMFS manifest are in microdot._static_more, imported on first use
+# (loaded from .mpy, all of a module's code stays in the heap).
+import gc
 import os
 import sys
 import time
 
 from microdot.microdot import Microdot, Response
 
-try:
-    import deflate  # MicroPython
-
-    def _gunzip(f):
-        return deflate.DeflateIO(f, deflate.GZIP, 0, True)
-except ImportError:
-    try:
-        import gzip  # CPython
-
-        def _gunzip(f):
-            return _GzipReader(f, gzip.GzipFile(fileobj=f))
-    except ImportError:  # pragma: no cover
-        _gunzip = None
-
 #: The file `make romfs` writes in a bundle's static folders: one
 #: `<path> <size> <content hash>` line per file, for ETags that do not depend
 #: on a clock (ROMFS has no modification times).
 MANIFEST = '.etags'
 
-TEXT_TYPES = ('text/', 'application/javascript', 'application/json',
+TEXT_TYPES = ('application/javascript', 'application/json',
               'application/xml', 'image/svg+xml')
+_DAYS = 'MonTueWedThuFriSatSun'
+_MONTHS = 'JanFebMarAprMayJunJulAugSepOctNovDec'
 
 # CPython's transports may keep a reference to the bytes they are given
 # instead of copying them, so a buffer reused for the next chunk would change
 # data not yet sent; MicroPython's streams copy what they do not send at once.
 _REUSE_BUFFERS = sys.implementation.name == 'micropython'
-_buffers = []  # idle read buffers, shared by every Static instance
-_KEEP_BUFFERS = 2
 
-_UNIX_2000 = 946684800  # seconds from 1970 to 2000
-_DAYS = ('Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun')
-_MONTHS = ('Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep',
-           'Oct', 'Nov', 'Dec')
+try:  # seconds to add to a file time to get Unix time
+    _EPOCH = 946684800 if time.gmtime(0)[0] == 2000 else 0
+except Exception:  # no clock: no Last-Modified
+    _EPOCH = None
 
 
-def _epoch_offset():
-    """Seconds to add to a file time to get Unix time, None without a
-    clock (then no Last-Modified)."""
-    if not hasattr(time, 'gmtime'):
-        return None
-    try:
-        return _UNIX_2000 if time.gmtime(0)[0] == 2000 else 0
-    except (OSError, OverflowError):  # pragma: no cover
-        return None
-
-
-_EPOCH_OFFSET = _epoch_offset()
-
-
-def _days_from_civil(y, m, d):
-    y -= m <= 2
-    era = y // 400
-    yoe = y - era * 400
-    doy = (153 * (m + (-3 if m > 2 else 9)) + 2) // 5 + d - 1
-    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    return era * 146097 + doe - 719468
-
-
-def _civil_from_days(z):
-    z += 719468
-    era = z // 146097
-    doe = z - era * 146097
-    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
-    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
-    mp = (5 * doy + 2) // 153
-    d = doy - (153 * mp + 2) // 5 + 1
-    m = mp + (3 if mp < 10 else -9)
-    return yoe + era * 400 + (m <= 2), m, d
+def _more():
+    if 'microdot._static_more' not in sys.modules:
+        gc.collect()  # its code then fills holes low in the heap
+    from microdot import _static_more
+    return _static_more
 
 
 def http_date(seconds):
     """Unix time as an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`)."""
     days, rest = divmod(int(seconds), 86400)
-    y, m, d = _civil_from_days(days)
+    # the civil date of a day number (H. Hinnant's algorithm)
+    z = days + 719468
+    era = z // 146097
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    m = (mp + 2) % 12 * 3
+    w = (days + 3) % 7 * 3
     return '%s, %02d %s %04d %02d:%02d:%02d GMT' % (
-        _DAYS[(days + 3) % 7], d, _MONTHS[m - 1], y, rest // 3600,
-        rest // 60 % 60, rest % 60)
-
-
-def parse_http_date(text):
-    """Unix time of an IMF-fixdate, or None when it is not one."""
-    parts = text.split()
-    try:
-        if len(parts) != 6 or parts[5] != 'GMT' or \
-                parts[0][:-1] not in _DAYS:
-            return None
-        hh, mm, ss = [int(x) for x in parts[4].split(':')]
-        day, year = int(parts[1]), int(parts[3])
-        month = _MONTHS.index(parts[2]) + 1
-    except ValueError:
-        return None
-    if not (1 <= day <= 31 and hh < 24 and mm < 60 and ss < 61):
-        return None
-    return _days_from_civil(year, month, day) * 86400 + \
-        hh * 3600 + mm * 60 + ss
-
-
-def _unquote(path):
-    """Percent-decode a URL path (no '+' rule in paths); None if invalid."""
-    if '%' not in path:
-        return path
-    pieces = path.split('%')
-    data = bytearray(pieces[0].encode())
-    try:
-        for piece in pieces[1:]:
-            if len(piece) < 2:
-                return None
-            data.append(int(piece[:2], 16))
-            data.extend(piece[2:].encode())
-        return bytes(data).decode()
-    except (ValueError, UnicodeError):
-        return None
+        _DAYS[w:w + 3], doy - (153 * mp + 2) // 5 + 1, _MONTHS[m:m + 3],
+        yoe + era * 400 + (mp >= 10), rest // 3600, rest // 60 % 60,
+        rest % 60)
 
 
 def safe_path(path):
     """The relative path `path` names inside a folder, or None when it could
-    name something outside (`..`, absolute, backslash, NUL, drive)."""
-    path = _unquote(path)
+    name something outside (`..`, absolute, backslash, NUL, drive), after
+    percent-decoding (no '+' rule in paths)."""
+    if '%' in path:
+        path = _more().unquote(path)
     if path is None or '\\' in path or '\x00' in path or ':' in path:
         return None
     if path.endswith('/'):
         path = path[:-1]
-    if not path:
-        return ''
-    for part in path.split('/'):
+    for part in path.split('/') if path else ():
         if part in ('', '.', '..'):
             return None
     return path
-
-
-def accepted_codings(header):
-    """(q of gzip, q of identity) from an Accept-Encoding value, or None for
-    a missing or malformed header (then any coding is acceptable). The q of
-    identity is None when the header leaves it implicitly acceptable."""
-    if header is None:
-        return None
-    qs = {}
-    for item in header.split(','):
-        item = item.strip()
-        if not item:
-            continue
-        params = item.split(';')
-        name = params[0].strip().lower()
-        q = 1.0
-        for param in params[1:]:
-            key, _, value = param.strip().partition('=')
-            if key.strip().lower() == 'q':
-                try:
-                    q = float(value.strip())
-                except ValueError:
-                    return None
-                if not 0 <= q <= 1:
-                    return None
-        if not name:
-            return None
-        qs['gzip' if name == 'x-gzip' else name] = q
-    star = qs.get('*')
-    gzip_q = qs.get('gzip', 0.0 if star is None else star)
-    identity_q = qs.get('identity', star)
-    return gzip_q, identity_q
-
-
-def _number(text):
-    """The value of a string of decimal digits, else None (int() also takes
-    signs, spaces and underscores)."""
-    text = text.strip()
-    if not text or any(c not in '0123456789' for c in text):
-        return None
-    return int(text)
-
-
-def parse_range(header, size):
-    """The (start, end) byte range (end excluded) a Range value asks for:
-    None to send the whole file (no, malformed or several ranges), False
-    when it cannot be satisfied."""
-    if header is None:
-        return None
-    unit, _, spec = header.partition('=')
-    if unit.strip().lower() != 'bytes' or ',' in spec:
-        return None
-    first, dash, last = spec.strip().partition('-')
-    if not dash:
-        return None
-    if not first.strip():  # the last n bytes
-        n = _number(last)
-        if n is None:
-            return None
-        return (size - min(n, size), size) if n and size else False
-    start = _number(first)
-    end = _number(last) if last.strip() else start
-    if start is None or end is None or end < start:
-        return None
-    if start >= size:
-        return False
-    return start, min(end + 1, size) if last.strip() else size
-
-
-def _matches(etag, header):
-    """Weak comparison of an If-None-Match list with our ETag."""
-    for tag in header.split(','):
-        tag = tag.strip()
-        if tag == '*' or (tag[2:] if tag.startswith('W/') else tag) == etag:
-            return True
-    return False
-
-
-def _fingerprinted(name):
-    """True for names such as app.3f9a2b1c.js: a hash part of 8 or more hex
-    digits between dots, which changes whenever the content does."""
-    parts = name.rsplit('/', 1)[-1].split('.')
-    for part in parts[1:-1]:
-        if len(part) >= 8 and all(c in '0123456789abcdefABCDEF'
-                                  for c in part):
-            return True
-    return False
 
 
 def _stat(path):
@@ -232,111 +81,75 @@ def _stat(path):
     return st[0] & 0x4000 != 0, st[6], st[8]
 
 
-def _negotiate(codings, st, gz):
-    """(send the .gz copy, decompress it) for the codings a client accepts
-    (see accepted_codings), the file's stat and its .gz copy's."""
-    if gz is None:
-        return False, False
-    if st is None:  # only the .gz: sent as it is unless refused
-        wanted = codings is None or codings[0] > 0
-        return wanted, not wanted
-    return codings is not None and codings[0] > 0 and (
-        codings[1] is None or codings[0] >= codings[1]), False
-
-
-class _GzipReader:
-    """gzip.GzipFile that also closes the file it reads from."""
-
-    def __init__(self, raw, gz):
-        self.raw = raw
-        self.gz = gz
-
-    def readinto(self, buf):
-        return self.gz.readinto(buf)
-
-    def read(self, n=-1):
-        return self.gz.read(n)
-
-    def close(self):
-        self.gz.close()
-        self.raw.close()
-
-
 class FileBody:
-    """A response body streaming `length` bytes of an open file from
-    `start` (to the end when `length` is None) through one buffer, after
-    `first`, a chunk read already.
+    """A response body the core streams as a file, `size` bytes at a time:
+    `read(n)` gives the next n bytes (fewer only at the end) of `left` bytes
+    (None: all) from `start`, after `first`, a chunk read already.
 
-    On MicroPython the buffer is taken from a small pool and given back when
-    the body is closed, and a ROMFS file is sent straight from flash through
-    memoryview slices, with no buffer at all."""
+    On MicroPython the chunks are one buffer, refilled with readinto (the
+    core's stream has sent or copied a chunk before it asks for the next)
+    and dropped with the body: a buffer kept for the next response would stay
+    wherever it was made and split the heap, so that the server's own reads
+    would find no room (`bench/static_mem.py`). In a heap too fragmented for
+    `size` bytes, the buffer is of size/2, size/4... down to 64 bytes. A
+    ROMFS file is sent straight from flash through memoryview slices, with
+    no buffer at all."""
 
-    def __init__(self, f, start=0, length=None, buffer_size=1024,
-                 first=None):
+    def __init__(self, f, size, start=0, left=None, first=None):
         self.f = f
-        self.first = first  # a chunk read already
-        self.left = length
-        self.buffer_size = buffer_size
-        self.buf = None
-        self.view = None
+        self.left = left
         self.pos = start
-        self.mapped = None
+        self.first = first
+        self.buf = None
+        self.size = size
         try:
             self.mapped = memoryview(f)  # a ROMFS file: its bytes in flash
         except TypeError:
+            self.mapped = None
             if start:
                 f.seek(start)
+            while _REUSE_BUFFERS and self.buf is None:
+                try:
+                    self.buf = bytearray(size)
+                except MemoryError:
+                    if size <= 64:
+                        raise
+                    size //= 2
 
-    def __aiter__(self):
-        return self
+    def response(self, status, headers):
+        res = Response(self, status, headers)
+        # the chunk size read() is asked for
+        res.send_file_buffer_size = len(self.buf) if self.buf else self.size
+        return res
 
-    async def __anext__(self):
-        want = self.buffer_size
+    def read(self, n):
         if self.left is not None:
-            want = min(want, self.left)
-        if want <= 0 or self.f is None:
-            await self.aclose()
-            raise StopAsyncIteration
+            n = min(n, self.left)
         if self.first is not None:
             chunk, self.first = self.first, None
-            n = len(chunk)
+        elif n <= 0 or self.f is None:
+            return b''
         elif self.mapped is not None:
-            chunk = self.mapped[self.pos:self.pos + want]
-            n = len(chunk)
-        elif _REUSE_BUFFERS:
-            if self.buf is None:
-                self._take_buffer()
-            n = self.f.readinto(self.view[:want] if want < len(self.buf)
-                                else self.buf)
-            chunk = self.buf if n == len(self.buf) else self.view[:n]
+            chunk = self.mapped[self.pos:self.pos + n]
+            self.pos += n
+        elif self.buf is not None:
+            buf = self.buf
+            if n > len(buf):  # a reader that asks more than response() said
+                buf = self.buf = bytearray(n)
+            if n == len(buf):
+                k = self.f.readinto(buf)
+                chunk = buf if k == n else memoryview(buf)[:k]
+            else:  # a range's last chunk
+                chunk = memoryview(buf)[:n]
+                chunk = chunk[:self.f.readinto(chunk)]
         else:
-            chunk = self.f.read(want)
-            n = len(chunk)
-        if not n:
-            await self.aclose()
-            raise StopAsyncIteration
-        self.pos += n
+            chunk = self.f.read(n)
         if self.left is not None:
-            self.left -= n
+            self.left -= len(chunk)
         return chunk
 
-    def _take_buffer(self):
-        size = self.buffer_size
-        for i in range(len(_buffers)):
-            if len(_buffers[i]) == size:
-                self.buf = _buffers.pop(i)
-                break
-        else:
-            self.buf = bytearray(size)
-        self.view = memoryview(self.buf)
-
-    async def aclose(self):
-        if self.buf is not None:
-            self.view = None
-            if len(_buffers) < _KEEP_BUFFERS:
-                _buffers.append(self.buf)
-            self.buf = None
-        self.mapped = None
+    def close(self):
+        self.buf = self.mapped = None
         if self.f is not None:
             self.f.close()
             self.f = None
@@ -370,64 +183,112 @@ class Static:
         self.immutable_cache_control = immutable_cache_control
         self.index = index
         self.buffer_size = buffer_size or Response.send_file_buffer_size
-        self._manifest = None
-        self._real_root = None
+        self.base = '/' if self.root == '/' else self.root + '/'
+        self.manifest = None  # {path: (size, hash)}, read on first use
+        self.real_root = None
         if hasattr(os, 'path') and hasattr(os.path, 'realpath'):
-            self._real_root = os.path.realpath(self.root)  # CPython
+            self.real_root = os.path.realpath(self.root)  # CPython
         if app is not None:
             self.initialize(app)
 
     def initialize(self, app):
         prefix = self.url_prefix
-        app.route(prefix + '/<path:path>', methods=['GET'])(self.handle)
-        app.route(prefix or '/', methods=['GET'])(self.handle)
+        # the folder itself is '', with or without a slash
+        app.route(prefix + '/<re:.*:path>', methods=['GET'])(self.handle)
         if prefix:
-            app.route(prefix + '/', methods=['GET'])(self.handle)
+            app.route(prefix, methods=['GET'])(self.handle)
 
     async def handle(self, request, path=''):
-        return self.response(request, path)
-
-    def response(self, request, path):
         """The response to a GET or HEAD of `path` (relative to root)."""
         rel, name, st, gz = self._find(path)
         headers = request.headers
-        gz_wanted, decompress = _negotiate(
-            accepted_codings(headers.get('Accept-Encoding')), st, gz)
-        if decompress and _gunzip is None:
-            return 'Not acceptable: only stored gzip-compressed', 406
-        if gz_wanted or decompress:
-            filename, variant, st = name + '.gz', rel + '.gz', gz
-        else:
-            filename, variant = name, rel
+        get = request.method.upper() == 'GET'
+        send_gz = decompress = False
+        if gz:
+            send_gz, decompress = _more().negotiate(
+                headers.get('Accept-Encoding'), st)
+            if decompress and _more()._gunzip is None:
+                return 'Not acceptable: only stored gzip-compressed', 406
+        variant = rel
+        if send_gz or decompress:
+            name, variant, st = name + '.gz', rel + '.gz', gz
         size, mtime = st[1], st[2]
-        etag = self.etag(variant, size, mtime)
+        # strong: the content hash from a bundle's manifest, else size and
+        # modification time (none when the filesystem keeps no times)
+        if self.manifest is None:
+            manifest = self.base + MANIFEST
+            self.manifest = _more().read_manifest(manifest) \
+                if _stat(manifest) else {}
+        etag = self.manifest.get(variant)
+        if etag is not None and etag[0] == size:
+            etag = '"%s"' % etag[1]
+        elif mtime > 0:
+            etag = '"%x-%x%s"' % (mtime, size, '-gz' if variant[-3:] == '.gz'
+                                  else '')
+        else:
+            etag = None
         if etag and decompress:
             etag = etag[:-1] + '-identity"'
-        mtime = mtime + _EPOCH_OFFSET if _EPOCH_OFFSET is not None and \
-            mtime > 0 else None
-        res_headers = self._headers(rel, etag, mtime, gz is not None,
-                                    gz_wanted)
-        if self._not_modified(headers, etag, mtime):
+        mtime = mtime + _EPOCH if _EPOCH is not None and mtime > 0 else None
+
+        ext = rel.rsplit('.', 1)[-1].lower() if '.' in rel else ''
+        ctype = Response.types_map.get(ext, 'application/octet-stream')
+        if ctype[:5] == 'text/' or ctype in TEXT_TYPES:
+            ctype += '; charset=UTF-8'
+        res_headers = {'Content-Type': ctype}
+        if gz:
+            res_headers['Vary'] = 'Accept-Encoding'
+        if send_gz:
+            res_headers['Content-Encoding'] = 'gzip'
+        if etag:
+            res_headers['ETag'] = etag
+        if mtime is not None:
+            res_headers['Last-Modified'] = http_date(mtime)
+        cache = None
+        if self.max_age is not None:
+            cache = 'max-age=%d' % self.max_age
+        if self.html_cache_control is not None and ext in ('html', 'htm'):
+            cache = self.html_cache_control
+        for part in rel.rsplit('/', 1)[-1].split('.')[1:-1]:
+            # a hash of 8 or more hex digits between dots, as in
+            # app.3f9a2b1c.js, changes whenever the content does
+            if len(part) >= 8 and not part.strip('0123456789abcdefABCDEF'):
+                cache = self.immutable_cache_control
+        if cache:
+            res_headers['Cache-Control'] = cache
+
+        inm = headers.get('If-None-Match')
+        if inm is not None:  # it wins over If-Modified-Since (RFC 9110)
+            not_modified = False
+            for tag in inm.split(',') if etag else ():
+                tag = tag.strip()
+                if tag == '*' or (tag[2:] if tag[:2] == 'W/' else tag) == etag:
+                    not_modified = True  # (a weak comparison)
+        else:
+            ims = headers.get('If-Modified-Since')
+            not_modified = ims is not None and mtime is not None and \
+                _more().not_modified_since(ims, mtime)
+        if not_modified:
             if not decompress:
                 res_headers['Content-Length'] = str(size)
             return Response(None, 304, res_headers)
         if decompress:
-            return self._decompressed(request, filename, res_headers)
-        start, length, status = 0, size, 200
-        if request.method.upper() == 'GET' and \
-                self._range_applies(headers.get('If-Range'), etag, mtime):
-            byte_range = parse_range(headers.get('Range'), size)
+            return _more().decompressed(get, name, res_headers,
+                                        self.buffer_size)
+        start, end, status = 0, size, 200
+        if get and headers.get('Range') is not None:
+            byte_range = _more().requested_range(headers, size, etag, mtime)
             if byte_range is False:
                 res_headers['Content-Range'] = 'bytes */%d' % size
                 return Response(b'', 416, res_headers)
             if byte_range:
                 start, end = byte_range
-                length, status = end - start, 206
+                status = 206
                 res_headers['Content-Range'] = 'bytes %d-%d/%d' % (
                     start, end - 1, size)
-        res_headers['Content-Length'] = str(length)
-        return Response(FileBody(open(filename, 'rb'), start, length,
-                                 self.buffer_size), status, res_headers)
+        res_headers['Content-Length'] = str(end - start)
+        return FileBody(open(name, 'rb'), self.buffer_size, start,
+                        end - start).response(status, res_headers)
 
     def _find(self, path):
         """(relative path, file name, stat, stat of the .gz copy) of what
@@ -435,136 +296,29 @@ class Static:
         rel = safe_path(path)
         if rel is None or rel.rsplit('/', 1)[-1] == MANIFEST:
             Microdot.abort(404)
-        name = self._join(rel)
+        name = self.base + rel if rel else self.root
         st = _stat(name)
-        if st and not st[0] and path.endswith('/'):
-            Microdot.abort(404)  # a file named as a folder
         if st and st[0]:
             if self.index is None:
                 Microdot.abort(404)
             rel = rel + '/' + self.index if rel else self.index
-            name = self._join(rel)
+            name = self.base + rel
             st = _stat(name)
-        if st and st[0]:
-            st = None
+            if st and st[0]:
+                st = None
+        elif st and path.endswith('/'):
+            Microdot.abort(404)  # a file named as a folder
         gz = None if rel.endswith('.gz') else _stat(name + '.gz')
         if gz and gz[0]:
             gz = None
-        if (st is None and gz is None) or \
-                not self._inside_root(name if st else name + '.gz'):
+        if st is None and gz is None:
             Microdot.abort(404)
+        real_root = self.real_root
+        if real_root is not None:
+            # CPython (MicroPython has no realpath): a symbolic link must not
+            # lead out of root
+            real = os.path.realpath(name if st else name + '.gz')
+            if real != real_root and \
+                    not real.startswith(real_root.rstrip(os.sep) + os.sep):
+                Microdot.abort(404)
         return rel, name, st, gz
-
-    def _headers(self, rel, etag, mtime, has_gz, gz_wanted):
-        headers = {'Content-Type': self.content_type(rel)}
-        if has_gz:
-            headers['Vary'] = 'Accept-Encoding'
-        if gz_wanted:
-            headers['Content-Encoding'] = 'gzip'
-        if etag:
-            headers['ETag'] = etag
-        if mtime is not None:
-            headers['Last-Modified'] = http_date(mtime)
-        cache = self.cache_control(rel)
-        if cache:
-            headers['Cache-Control'] = cache
-        return headers
-
-    def _decompressed(self, request, filename, headers):
-        """The .gz file decompressed on the fly (length unknown: chunked)."""
-        f = open(filename, 'rb')
-        first = None
-        try:
-            f = _gunzip(f)
-            if request.method.upper() == 'GET':
-                # the first read allocates the 32 KB gzip window: fail now,
-                # with a status, rather than in the middle of the body
-                first = f.read(self.buffer_size)
-        except MemoryError:
-            f.close()
-            return 'Service unavailable: no memory to decompress', 503
-        return Response(FileBody(f, 0, None, self.buffer_size, first), 200,
-                        headers)
-
-    def _join(self, rel):
-        if not rel:
-            return self.root
-        return self.root + rel if self.root == '/' else \
-            self.root + '/' + rel
-
-    def _inside_root(self, name):
-        """False for a symbolic link that leads out of root (CPython; the
-        MicroPython ports have no realpath)."""
-        if self._real_root is None:
-            return True
-        real = os.path.realpath(name)
-        return real == self._real_root or \
-            real.startswith(self._real_root.rstrip(os.sep) + os.sep)
-
-    @staticmethod
-    def _not_modified(headers, etag, mtime):
-        inm = headers.get('If-None-Match')
-        if inm is not None:  # it wins over If-Modified-Since (RFC 9110)
-            return etag is not None and _matches(etag, inm)
-        ims = headers.get('If-Modified-Since')
-        if ims is None or mtime is None:
-            return False
-        since = parse_http_date(ims)
-        return since is not None and mtime <= since
-
-    @staticmethod
-    def _range_applies(if_range, etag, mtime):
-        if if_range is None:
-            return True
-        if_range = if_range.strip()
-        if if_range.startswith('"'):
-            return if_range == etag  # strong comparison
-        return mtime is not None and parse_http_date(if_range) == mtime
-
-    def etag(self, rel, size, mtime):
-        """The strong ETag of the file `rel`: its content hash from the
-        bundle's manifest, else its size and modification time (None when
-        the filesystem keeps no times and no manifest lists the file)."""
-        entry = self.manifest().get(rel)
-        if entry is not None and entry[0] == size:
-            return '"%s"' % entry[1]
-        if mtime > 0:
-            return '"%x-%x%s"' % (mtime, size, '-gz' if rel.endswith('.gz')
-                                  else '')
-        return None
-
-    def manifest(self):
-        """{path: (size, hash)} from root/.etags, read once."""
-        if self._manifest is None:
-            self._manifest = {}
-            try:
-                with open(self._join(MANIFEST)) as f:
-                    for line in f:
-                        parts = line.split()
-                        if len(parts) == 3:
-                            self._manifest[parts[0]] = (int(parts[1]),
-                                                        parts[2])
-            except (OSError, ValueError):
-                pass
-        return self._manifest
-
-    def content_type(self, rel):
-        """Media type from the extension, with a charset for text."""
-        ext = rel.rsplit('.', 1)[-1].lower() if '.' in rel else ''
-        content_type = Response.types_map.get(ext,
-                                              'application/octet-stream')
-        for prefix in TEXT_TYPES:
-            if content_type.startswith(prefix):
-                return content_type + '; charset=UTF-8'
-        return content_type
-
-    def cache_control(self, rel):
-        """The Cache-Control value for the file `rel` (None: none)."""
-        if _fingerprinted(rel):
-            return self.immutable_cache_control
-        if self.html_cache_control is not None and \
-                rel.rsplit('.', 1)[-1].lower() in ('html', 'htm'):
-            return self.html_cache_control
-        if self.max_age is None:
-            return None
-        return 'max-age=%d' % self.max_age

@@ -1,4 +1,5 @@
-# Type stubs for microdot.static.
+# Type stubs for microdot.static (Range, client dates, gzip negotiation and
+# the manifest reader are in the private microdot._static_more).
 from typing import Any, Dict, Optional, Tuple, Union
 
 from microdot.microdot import Microdot, Request, Response
@@ -8,12 +9,7 @@ TEXT_TYPES: Tuple[str, ...]
 
 
 def http_date(seconds: float) -> str: ...
-def parse_http_date(text: str) -> Optional[int]: ...
 def safe_path(path: str) -> Optional[str]: ...
-def accepted_codings(
-        header: Optional[str]) -> Optional[Tuple[float, Optional[float]]]: ...
-def parse_range(header: Optional[str],
-                size: int) -> Union[None, bool, Tuple[int, int]]: ...
 
 
 class FileBody:
@@ -21,19 +17,19 @@ class FileBody:
     f: Any
     first: Optional[bytes]
     left: Optional[int]
-    buffer_size: int
-    buf: Optional[bytearray]
-    view: Optional[memoryview]
     pos: int
+    # the chunk size asked for
+    size: int
+    buf: Optional[bytearray]
     # a ROMFS file's bytes in flash
     mapped: Optional[memoryview]
 
-    def __init__(self, f: Any, start: int = 0, length: Optional[int] = None,
-                 buffer_size: int = 1024,
+    def __init__(self, f: Any, size: int, start: int = 0,
+                 left: Optional[int] = None,
                  first: Optional[bytes] = None) -> None: ...
-    def __aiter__(self) -> 'FileBody': ...
-    async def __anext__(self) -> Union[bytes, bytearray, memoryview]: ...
-    async def aclose(self) -> None: ...
+    def response(self, status: int, headers: Dict[str, str]) -> Response: ...
+    def read(self, n: int) -> Union[bytes, bytearray, memoryview]: ...
+    def close(self) -> None: ...
 
 
 class Static:
@@ -44,6 +40,12 @@ class Static:
     immutable_cache_control: Optional[str]
     index: Optional[str]
     buffer_size: int
+    # root with a trailing slash
+    base: str
+    # {path: (size, hash)} from the manifest, None until first needed
+    manifest: Optional[Dict[str, Tuple[int, str]]]
+    # root with symbolic links resolved (CPython), else None
+    real_root: Optional[str]
 
     def __init__(self, app: Optional[Microdot] = None,
                  url_prefix: str = '/static', root: str = 'static',
@@ -56,9 +58,3 @@ class Static:
     def initialize(self, app: Microdot) -> None: ...
     async def handle(self, request: Request, path: str = '') -> \
         Union[Response, Tuple[str, int]]: ...
-    def response(self, request: Request,
-                 path: str) -> Union[Response, Tuple[str, int]]: ...
-    def etag(self, rel: str, size: int, mtime: int) -> Optional[str]: ...
-    def manifest(self) -> Dict[str, Tuple[int, str]]: ...
-    def content_type(self, rel: str) -> str: ...
-    def cache_control(self, rel: str) -> Optional[str]: ...

@@ -1,8 +1,9 @@
 import unittest
 
 from microdot import Microdot
-from microdot.static import (Static, accepted_codings, http_date,
-                             parse_http_date, parse_range, safe_path)
+from microdot._static_more import (accepted_codings, parse_http_date,
+                                   parse_range)
+from microdot.static import Static, http_date, safe_path
 from microdot.test_client import TestClient
 from static_support import ASSETS, get, make_app, read
 from support import CPYTHON, FILES_DIR, HAS_FILESYSTEM, async_test
@@ -191,6 +192,43 @@ class Serving(unittest.TestCase):
 
         res = await get(app, '/static/../secret')
         self.assertEqual(res.text, 'custom 404')
+
+
+@unittest.skipUnless(HAS_FILESYSTEM, 'the port has no filesystem')
+class Buffers(unittest.TestCase):
+    @async_test
+    async def test_fragmented_heap_gets_a_smaller_buffer(self):
+        import microdot.static as static
+        asked = []
+
+        def bytearray_(size):  # no room in the heap for more than 256 bytes
+            asked.append(size)
+            if size > 256:
+                raise MemoryError('memory allocation failed')
+            return bytearray(size)
+
+        saved = static._REUSE_BUFFERS
+        static._REUSE_BUFFERS = True  # CPython too: TestClient copies
+        static.bytearray = bytearray_
+        try:
+            app = make_app(buffer_size=1024)
+            res = await get(app, '/static/data.bin')
+            self.assertEqual(res.body, read('data.bin'))
+            self.assertEqual(asked, [1024, 512, 256])
+            res = await get(app, '/static/data.bin', Range='bytes=10-1009')
+            self.assertEqual(res.body, read('data.bin')[10:1010])
+            # a reader asking for more than the buffer holds still gets it
+            del static.bytearray
+            body = static.FileBody(open(ASSETS + '/data.bin', 'rb'), 100)
+            try:
+                self.assertEqual(len(body.read(300)), 300)
+                self.assertEqual(len(body.read(100)), 100)
+            finally:
+                body.close()
+        finally:
+            if 'bytearray' in static.__dict__:
+                del static.bytearray
+            static._REUSE_BUFFERS = saved
 
 
 @unittest.skipUnless(HAS_FILESYSTEM, 'the port has no filesystem')

@@ -161,14 +161,14 @@ class Gzip(unittest.TestCase):
 
     @async_test
     async def test_only_gz_without_a_decompressor(self):
-        import microdot.static as static
-        saved = static._gunzip
-        static._gunzip = None  # a port built without deflate
+        from microdot import _static_more
+        saved = _static_more._gunzip
+        _static_more._gunzip = None  # a port built without deflate
         try:
             res = await get(make_app(), '/static/only.css',
                             Accept_Encoding='identity')
         finally:
-            static._gunzip = saved
+            _static_more._gunzip = saved
         self.assertEqual(res.status_code, 406)
 
     @async_test
