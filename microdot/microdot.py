@@ -532,6 +532,9 @@ def _untimed(conn):
         conn.waiting_since = None
 
 
+_read_buffer = None  # see _BufferedReader._fill
+
+
 class _BufferedReader:
     """Buffers a socket stream: lines are found in big reads (MicroPython's
     streams read lines one byte per system call), a line longer than
@@ -545,7 +548,21 @@ class _BufferedReader:
         self.buf = b''
 
     async def _fill(self):
-        data = await self.stream.read(self.size)
+        stream = self.stream
+        if MICROPYTHON and hasattr(stream, 'readinto'):
+            # into the shared buffer, and only what arrived copied out
+            # (before another task can run): a fresh 1 KB block per read
+            # needs room a small, fragmented heap may not have
+            global _read_buffer
+            if _read_buffer is None:
+                _read_buffer = memoryview(bytearray(1024))
+            buf = _read_buffer[:self.size]
+            n = None
+            while n is None:  # (a TLS stream may have no whole record yet)
+                n = await stream.readinto(buf)
+            data = bytes(buf[:n])
+        else:
+            data = await stream.read(self.size)
         if data:
             self.buf = self.buf + data if self.buf else data
         return bool(data)
@@ -2257,8 +2274,9 @@ class _Connection:
             self.expect(self.app.io_timeout)
             self.waiting_since = _ticks_ms()
         try:
-            if MICROPYTHON:
-                await self.writer.awrite(data)
+            if MICROPYTHON:  # (awrite would add a coroutine per write)
+                self.writer.write(data)
+                await self.writer.drain()
                 return
             self.writer.write(data)
             transport = self.writer.transport
