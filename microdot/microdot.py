@@ -1003,7 +1003,8 @@ class Request:
                     if key not in value:
                         value[key] = cookie
         elif name == 'stream':
-            value = self._stream or AsyncBytesIO(self.body)
+            value = self._stream if self._stream is not None else \
+                AsyncBytesIO(self.body)
         elif name == 'json':
             value = self._parse_json()
         elif name == 'form':
