@@ -1311,6 +1311,8 @@ class Response:
                         max_age=0, **kwargs)
 
     def complete(self):
+        if not isinstance(self.headers, NoCaseDict):  # an app assigned one
+            self.headers = NoCaseDict(self.headers)
         # (lower-case names looked up in the keymap: no copy of a name is
         # lowered for every response)
         present = self.headers.keymap

@@ -179,6 +179,17 @@ class ConstructorTests(DefaultsMixin, unittest.TestCase):
         self.assertEqual(headers, {'X-Foo': 'bar'})
         self.assertEqual(res.headers['x-foo'], 'bar')
 
+    def test_headers_replaced_by_a_plain_dict(self):
+        res = Response('foo')
+        res.headers = {'X-Foo': 'bar', 'content-type': 'text/html'}
+        data, _ = write(res)
+        status, headers, body = split(data)
+        self.assertIn(b'X-Foo: bar', headers)
+        self.assertIn(b'content-type: text/html', headers)
+        self.assertNotIn(b'Content-Type', headers)
+        self.assertIn(b'Content-Length: 3', headers)
+        self.assertEqual(body, b'foo')
+
     def test_caller_content_length_kept(self):
         res = Response('foo', headers={'Content-Length': '2'})
         data, _ = write(res)
