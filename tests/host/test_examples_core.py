@@ -14,7 +14,7 @@ import urllib.request
 
 import pytest
 
-from servers import MICROPYTHON, ROOT, RUNTIMES, Server, example
+from servers import MICROPYTHON, ROOT, RUNTIMES, Server, example, raw_request
 
 
 def fetch(url, method='GET', data=None, headers=None, context=None):
@@ -65,17 +65,10 @@ def test_core_copied_alone_refuses_chunked_bodies(runtime, tmp_path):
     shutil.copy(example('hello', 'hello.py'), tmp_path)
     with Server(str(tmp_path / 'hello.py'), runtime, path='',
                 heapsize='2m') as srv:
-        with socket.create_connection(('127.0.0.1', srv.port),
-                                      timeout=10) as s:
-            s.sendall(b'POST / HTTP/1.1\r\nHost: x\r\n'
-                      b'Transfer-Encoding: chunked\r\n\r\n'
-                      b'0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n')
-            answer = b''
-            while True:
-                data = s.recv(4096)
-                if not data:
-                    break
-                answer += data
+        answer = raw_request(srv.port, b'POST / HTTP/1.1\r\nHost: x\r\n'
+                             b'Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n'
+                             b'GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n',
+                             timeout=10, shutdown=False)
         status, _, body = fetch(srv.url + '/')
     assert answer.split(b'\r\n')[0].split(b' ')[1] == b'501'
     assert b'microdot/_chunked.py' in answer
