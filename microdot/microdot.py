@@ -1414,10 +1414,10 @@ class Response:
                 if isinstance(chunk, str):
                     chunk = chunk.encode()
                 if chunked:
-                    if chunk:
-                        await stream.awrite(
-                            ('%X\r\n' % len(chunk)).encode() + chunk +
-                            b'\r\n')
+                    if chunk:  # (one copy of the chunk, not two)
+                        await stream.awrite(b''.join((
+                            ('%X\r\n' % len(chunk)).encode(), chunk,
+                            b'\r\n')))
                 else:
                     await stream.awrite(chunk)
             if chunked:
