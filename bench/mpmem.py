@@ -57,15 +57,7 @@ def smallest_source_import_heap(framework, low=32, high=512):
             [MICROPYTHON, '-X', 'heapsize=%dk' % kib, '-c',
              'import asyncio, json, microdot'], env={'MICROPYPATH': path},
             cwd=APPS, capture_output=True, timeout=60).returncode == 0
-    if not imports(high):
-        return None
-    while high - low > 4:
-        middle = (low + high) // 8 * 4
-        if imports(middle):
-            high = middle
-        else:
-            low = middle
-    return high
+    return smallest(imports, low, high, 4)
 
 
 def frozen_image():
@@ -112,18 +104,24 @@ def serves_all(server, heapsize):
         server.stop()
 
 
-def smallest_heap(server, low=8, high=128):
-    """Smallest heap in KiB (2 KiB steps) that serves SERVED requests; None if
-    even `high` does not."""
-    if not serves_all(server, '%dk' % high):
+def smallest(works, low, high, step):
+    """The smallest heap in KiB, a multiple of step between low and high, for
+    which works(kib) holds (by bisection); None if even high does not."""
+    if not works(high):
         return None
-    while high - low > 2:
-        middle = (low + high) // 4 * 2
-        if serves_all(server, '%dk' % middle):
+    while high - low > step:
+        middle = (low + high) // (2 * step) * step
+        if works(middle):
             high = middle
         else:
             low = middle
     return high
+
+
+def smallest_heap(server, low=8, high=128):
+    """Smallest heap in KiB (2 KiB steps) that serves SERVED requests; None if
+    even `high` does not."""
+    return smallest(lambda kib: serves_all(server, '%dk' % kib), low, high, 2)
 
 
 def measure_all(names=('ours', 'upstream', 'bare')):

@@ -7,9 +7,8 @@ request that sends one: few clients do, so a board does not keep this code
 in its heap until one does. A core copied alone, without this module,
 answers such requests with 501.
 """
-from .microdot import Request, _TOKEN, _decode, _has_ctl, _read_line
+from .microdot import Request, _HEX, _TOKEN, _decode, _has_ctl, _read_line
 
-_HEX_DIGITS = b'0123456789abcdefABCDEF'
 _TOKEN_BYTES = _TOKEN.encode()
 
 
@@ -24,7 +23,7 @@ async def read_body(reader, limit):
         if line[-2:] != b'\r\n':
             raise ValueError('invalid chunk line')
         size, semicolon, extensions = line[:-2].partition(b';')
-        if not size or len(size) > 8 or size.strip(_HEX_DIGITS) or \
+        if not size or len(size) > 8 or size.strip(_HEX) or \
                 (semicolon and _bad_extensions(extensions)):
             raise ValueError('invalid chunk size')
         size = int(size, 16)

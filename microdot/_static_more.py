@@ -1,7 +1,8 @@
 # The parts of microdot.static that most requests do not need, imported on
 # first use: Range and If-Range, If-Modified-Since, gzip negotiation and on
 # the fly decompression, and the ROMFS manifest of content hashes.
-from microdot.static import _DAYS, _MONTHS, FileBody
+from microdot.microdot import _DAYS, _MONTHS
+from microdot.static import FileBody
 
 try:
     import deflate  # MicroPython

@@ -135,7 +135,8 @@ def _decode(data):
         return ''.join(chr(c) if c < 128 else '\ufffd' for c in data)
 
 
-_HEX = b'0123456789abcdefABCDEF'
+_HEX_CHARS = '0123456789abcdefABCDEF'
+_HEX = _HEX_CHARS.encode()
 
 
 def urldecode(s):
@@ -556,7 +557,8 @@ class _BufferedReader:
             global _read_buffer
             if _read_buffer is None:
                 _read_buffer = memoryview(bytearray(1024))
-            buf = _read_buffer[:self.size]
+            buf = _read_buffer if self.size >= 1024 else \
+                _read_buffer[:self.size]
             n = None
             while n is None:  # (a TLS stream may have no whole record yet)
                 n = await stream.readinto(buf)
@@ -852,9 +854,6 @@ def _origin_form(method, target):
                         part[:2] in ('2f', '2F'):
                     raise _bad()
     return target
-
-
-_HEX_CHARS = '0123456789abcdefABCDEF'
 
 
 def parse_header_lines(lines):

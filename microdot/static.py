@@ -8,7 +8,7 @@ import os
 import sys
 import time
 
-from microdot.microdot import Microdot, Response
+from microdot.microdot import _DAYS, _HEX_CHARS, _MONTHS, Microdot, Response
 
 #: The file `make romfs` writes in a bundle's static folders: one
 #: `<path> <size> <content hash>` line per file, for ETags that do not depend
@@ -17,8 +17,6 @@ MANIFEST = '.etags'
 
 TEXT_TYPES = ('application/javascript', 'application/json',
               'application/xml', 'image/svg+xml')
-_DAYS = 'MonTueWedThuFriSatSun'
-_MONTHS = 'JanFebMarAprMayJunJulAugSepOctNovDec'
 
 # CPython's transports may keep a reference to the bytes they are given
 # instead of copying them, so a buffer reused for the next chunk would change
@@ -252,7 +250,7 @@ class Static:
         for part in rel.rsplit('/', 1)[-1].split('.')[1:-1]:
             # a hash of 8 or more hex digits between dots, as in
             # app.3f9a2b1c.js, changes whenever the content does
-            if len(part) >= 8 and not part.strip('0123456789abcdefABCDEF'):
+            if len(part) >= 8 and not part.strip(_HEX_CHARS):
                 cache = self.immutable_cache_control
         if cache:
             res_headers['Cache-Control'] = cache

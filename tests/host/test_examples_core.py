@@ -162,18 +162,25 @@ def certificate(tmp_path_factory):
     return d
 
 
-@pytest.mark.parametrize('runtime', RUNTIMES)
-def test_tls(runtime, certificate):
-    if runtime == 'micropython' and not os.path.exists(MICROPYTHON):
-        pytest.skip('no MicroPython runtime')
+def tls_server(runtime, certificate):
+    """examples/tls served with the test certificate (DER on MicroPython),
+    and a client context that trusts it."""
     ext = '.der' if runtime == 'micropython' else '.pem'
     args = ['--cert', str(certificate / ('cert' + ext)),
             '--key', str(certificate / ('key' + ext))]
     context = ssl.create_default_context(cafile=str(certificate /
                                                     'cert.pem'))
     context.check_hostname = False
-    with Server(example('tls', 'tls.py'), runtime, args=args,
-                heapsize='2m') as srv:
+    return Server(example('tls', 'tls.py'), runtime, args=args,
+                  heapsize='2m'), context
+
+
+@pytest.mark.parametrize('runtime', RUNTIMES)
+def test_tls(runtime, certificate):
+    if runtime == 'micropython' and not os.path.exists(MICROPYTHON):
+        pytest.skip('no MicroPython runtime')
+    server, context = tls_server(runtime, certificate)
+    with server as srv:
         url = 'https://127.0.0.1:%d/' % srv.port
         status, _, body = fetch(url, context=context)
     assert (status, body) == (200, b'Hello over https!')
@@ -182,14 +189,8 @@ def test_tls(runtime, certificate):
 @pytest.mark.parametrize('runtime', RUNTIMES)
 def test_tls_clients_that_hang_up_or_speak_plain_http_are_quiet(
         runtime, certificate):
-    ext = '.der' if runtime == 'micropython' else '.pem'
-    args = ['--cert', str(certificate / ('cert' + ext)),
-            '--key', str(certificate / ('key' + ext))]
-    context = ssl.create_default_context(cafile=str(certificate /
-                                                    'cert.pem'))
-    context.check_hostname = False
-    with Server(example('tls', 'tls.py'), runtime, args=args,
-                heapsize='2m') as srv:
+    server, context = tls_server(runtime, certificate)
+    with server as srv:
         # wait_for_port already connected and closed without a handshake
         for _ in range(2):
             socket.create_connection(('127.0.0.1', srv.port)).close()
