@@ -217,6 +217,12 @@ class NoCaseDict(dict):
     def __contains__(self, key):
         return key.lower() in self.keymap
 
+    def _add(self, key, lower, value):
+        """Store a key known to be absent whose lower-case form the caller
+        has (no copy of the key is lowered)."""
+        self.keymap[lower] = key
+        super().__setitem__(key, value)
+
     def get(self, key, default=None):
         stored = self.keymap.get(key.lower())
         return default if stored is None else super().__getitem__(stored)
@@ -568,10 +574,6 @@ class _BufferedReader:
         if data:
             self.buf = self.buf + data if self.buf else data
         return bool(data)
-
-    async def wait_data(self):
-        """Wait until data arrives; False at the end of the stream."""
-        return bool(self.buf) or await self._fill()
 
     async def read_head(self):
         """The request line and headers, up to the blank line, in one piece
@@ -1153,6 +1155,15 @@ def _http_date(value):
         _MONTHS[t[1] * 3 - 3:t[1] * 3], t[0], t[3], t[4], t[5])
 
 
+def _append_field(head, name, value):
+    """Add a header line to head, a list of strings to join (its parts
+    added as they are: no string is made for the line)."""
+    head.append(name)
+    head.append(': ')
+    head.append(value if isinstance(value, str) else str(value))
+    head.append('\r\n')
+
+
 # The default content type and the same with a UTF-8 charset unless it names
 # one (made once: the default is the same for almost every response).
 _charset_cache = [None, None]
@@ -1237,13 +1248,19 @@ class Response:
     #: Returned by handlers that wrote the response themselves (WebSocket).
     already_handled = None
 
+    # Defaults read through the class (a response only stores what differs)
+    reason = None
+    is_head = False  # set for a HEAD request: the body is not sent
+    _started = False  # the status line was sent
+
     def __init__(self, body=b'', status_code=200, headers=None, reason=None):
         if body is None and status_code == 200:
             body = b''
             status_code = 204
         self.status_code = status_code
         self.headers = NoCaseDict(headers)
-        self.reason = reason
+        if reason is not None:
+            self.reason = reason
         if isinstance(body, (dict, list)):
             body = json_dumps(body)
             if 'Content-Type' not in self.headers:
@@ -1253,8 +1270,6 @@ class Response:
             self.body = body.encode()
         else:
             self.body = body
-        self.is_head = False
-        self._started = False
 
     def set_cookie(self, cookie, value, path=None, domain=None, expires=None,
                    max_age=None, secure=False, http_only=False,
@@ -1314,17 +1329,18 @@ class Response:
             self.headers = NoCaseDict(self.headers)
         # (lower-case names looked up in the keymap: no copy of a name is
         # lowered for every response)
-        present = self.headers.keymap
-        if type(self.body) is bytes and 'content-length' not in present:
-            self.headers['Content-Length'] = str(len(self.body))
-        if 'content-type' not in present:
+        headers = self.headers
+        if type(self.body) is bytes and 'content-length' not in headers.keymap:
+            headers._add('Content-Length', 'content-length',
+                         str(len(self.body)))
+        if 'content-type' not in headers.keymap:
             content_type = self.default_content_type
             if _charset_cache[0] != content_type:
                 _charset_cache[1] = content_type \
                     if 'charset=' in content_type \
                     else content_type + '; charset=UTF-8'
                 _charset_cache[0] = content_type
-            self.headers['Content-Type'] = _charset_cache[1]
+            headers._add('Content-Type', 'content-type', _charset_cache[1])
 
     def body_iter(self):
         if hasattr(self.body, '__anext__'):
@@ -1363,23 +1379,29 @@ class Response:
         else:
             reason = 'OK' if status == 200 else 'N/A'
         head = ['HTTP/1.%d %d %s\r\n' % (http11, status, reason)]
+        lines = 2  # the status line and the empty line
         for name, value in headers.items():
             if isinstance(value, list):
                 for v in value:
-                    head.append('%s: %s\r\n' % (name, v))
+                    _append_field(head, name, v)
+                lines += len(value)
             else:
-                head.append('%s: %s\r\n' % (name, value))
+                _append_field(head, name, value)
+                lines += 1
         if chunked:
             head.append('Transfer-Encoding: chunked\r\n')
+            lines += 1
         elif length is not None:
             head.append('Content-Length: %d\r\n' % length)
+            lines += 1
         if http11:
             if not keep_alive:
                 head.append('Connection: close\r\n')
+                lines += 1
         elif keep_alive:
             head.append('Connection: keep-alive\r\n')
+            lines += 1
         head.append('\r\n')
-        lines = len(head)  # one line a piece
         head = ''.join(head)
         # a CR or LF inside a reason, name or value would add a line break
         if head.count('\n') != lines or head.count('\r') != lines:
@@ -1407,6 +1429,9 @@ class Response:
         return keep_alive
 
     async def _write_iter(self, stream, chunked):
+        if MICROPYTHON and hasattr(self.body, 'readinto'):
+            await self._write_file(stream, chunked)
+            return
         body = self.body_iter()
         try:
             async for chunk in body:
@@ -1424,6 +1449,35 @@ class Response:
         finally:
             if hasattr(body, 'aclose'):
                 await body.aclose()
+
+    async def _write_file(self, stream, chunked):
+        """Send a file-like body (MicroPython) through one buffer, read into
+        and framed in place for every chunk, instead of a new chunk and its
+        framed copy each time. (MicroPython's streams send or copy what
+        they are given before the next chunk is read; CPython's transports
+        may keep it.)"""
+        f = self.body
+        size = self.send_file_buffer_size
+        room = len(b'%X\r\n' % size) if chunked else 0
+        buf = memoryview(bytearray(room + size + 2))
+        data = buf[room:room + size]
+        try:
+            while True:
+                n = f.readinto(data)
+                if not n:
+                    break
+                if not chunked:
+                    await stream.awrite(data if n == size else data[:n])
+                    continue
+                line = b'%X\r\n' % n
+                start = room - len(line)
+                buf[start:room] = line
+                buf[room + n:room + n + 2] = b'\r\n'
+                await stream.awrite(buf[start:room + n + 2])
+            if chunked:
+                await stream.awrite(b'0\r\n\r\n')
+        finally:
+            await self._close_body()
 
     async def _close_body(self):
         """Release a body that will not be sent (HEAD, disconnects): open
@@ -1743,11 +1797,15 @@ class Microdot:
         if res is None:
             if isinstance(target, dict):
                 res = Response(headers=target)
+            elif MICROPYTHON:  # as invoke_handler, without its coroutine
+                res = target(req, **req.url_args) if req.url_args else \
+                    target(req)
+                if iscoroutine(res):
+                    res = await res
+            elif req.url_args:
+                res = await invoke_handler(target, req, **req.url_args)
             else:
-                if req.url_args:
-                    res = await invoke_handler(target, req, **req.url_args)
-                else:
-                    res = await invoke_handler(target, req)
+                res = await invoke_handler(target, req)
         res = _make_response(res)
         for handler in self.get_request_handlers(req, 'after_request',
                                                  True):
@@ -1944,7 +2002,8 @@ class Microdot:
             conn.waiting_since = _ticks_ms()
             self._slot_changed()
             try:
-                if not await conn.reader.wait_data() and conn.served:
+                if not (conn.reader.buf or await conn.reader._fill()) and \
+                        conn.served:
                     return  # (a connection closed unused gets its 400)
             except OSError:
                 return
@@ -2269,27 +2328,30 @@ class _Connection:
             self.deadline = end
 
     async def awrite(self, data):
-        timed = self.app is not None
-        if timed:
-            deadline = self.deadline
-            waiting = self.waiting_since
-            self.expect(self.app.io_timeout)
-            self.waiting_since = _ticks_ms()
-        try:
-            if MICROPYTHON:  # (awrite would add a coroutine per write)
-                self.writer.write(data)
-                await self.writer.drain()
-                return
-            self.writer.write(data)
-            transport = self.writer.transport
+        writer = self.writer
+        writer.write(data)  # (on MicroPython, sent now if the socket has room)
+        if MICROPYTHON:
+            if not writer.out_buf:
+                return  # all sent: nothing to wait for
+        else:
+            transport = writer.transport
             # drain() only matters when the buffer is full or the client left
-            if transport.is_closing() or \
-                    transport.get_write_buffer_size() > 65536:
-                await self.writer.drain()
+            if not transport.is_closing() and \
+                    transport.get_write_buffer_size() <= 65536:
+                return
+        if self.app is None:
+            await writer.drain()
+            return
+        # the client must take the rest within io_timeout
+        deadline = self.deadline
+        waiting = self.waiting_since
+        self.expect(self.app.io_timeout)
+        self.waiting_since = _ticks_ms()
+        try:
+            await writer.drain()
         finally:
-            if timed:
-                self.deadline = deadline
-                self.waiting_since = waiting
+            self.deadline = deadline
+            self.waiting_since = waiting
 
     async def aclose(self):
         if MICROPYTHON:

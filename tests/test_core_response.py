@@ -38,6 +38,13 @@ class Closable:
         self.closed = True
 
 
+class ClosableFile(Closable):
+    """A file with readinto, as open() gives."""
+
+    def readinto(self, buf):
+        return self.data.readinto(buf)
+
+
 class AsyncIter:
     """A class-based async iterator body (MicroPython has no async
     generators)."""
@@ -368,6 +375,36 @@ class StreamingTests(unittest.TestCase):
         data, _ = write(Response(f))
         self.assertEqual(split(data)[2], b'data')
         self.assertTrue(f.closed)
+
+    def test_file_body_in_chunks(self):
+        # (on MicroPython read into one buffer and framed in place)
+        payload = bytes(range(48, 68))
+        for size, version, keep, expected in (
+                (2, '1.0', False, payload),
+                (16, '1.0', False, payload),
+                (16, '1.1', True,
+                 b'10\r\n' + payload[:16] + b'\r\n4\r\n' + payload[16:] +
+                 b'\r\n0\r\n\r\n'),
+                (20, '1.1', True,
+                 b'14\r\n' + payload + b'\r\n0\r\n\r\n'),
+                (3, '1.1', False,
+                 b''.join(b'%X\r\n%s\r\n' % (len(payload[i:i + 3]),
+                                                payload[i:i + 3])
+                          for i in range(0, 20, 3)) + b'0\r\n\r\n')):
+            f = ClosableFile(payload)
+            res = Response(f)
+            res.send_file_buffer_size = size
+            data, _ = write(res, version, keep)
+            self.assertEqual(split(data)[2], expected)
+            self.assertTrue(f.closed)
+
+    def test_header_values_that_are_not_strings(self):
+        data, _ = write(Response('x', headers={'X-Count': 3,
+                                               'X-List': [1, 'b']}))
+        headers = split(data)[1]
+        self.assertIn(b'X-Count: 3', headers)
+        self.assertIn(b'X-List: 1', headers)
+        self.assertIn(b'X-List: b', headers)
 
     def test_large_bytes_body(self):
         payload = b'x' * 5000  # above the size sent along with the head
