@@ -2278,6 +2278,11 @@ else:
         return a - b
 
 
+def _writable(sock):
+    """Awaited on MicroPython: until sock can take more data."""
+    yield asyncio.core._io_queue.queue_write(sock)
+
+
 def _peer_address(addr):
     """(host, port) for the client address; the unix port of MicroPython
     gives a raw sockaddr."""
@@ -2329,29 +2334,38 @@ class _Connection:
 
     async def awrite(self, data):
         writer = self.writer
-        writer.write(data)  # (on MicroPython, sent now if the socket has room)
         if MICROPYTHON:
-            if not writer.out_buf:
-                return  # all sent: nothing to wait for
+            # straight to the socket: what it does not take now is sent
+            # from data later (Stream.write would copy it, and a big copy
+            # may not fit in a fragmented heap)
+            sent = writer.s.write(data) or 0
+            if sent == len(data):
+                return
         else:
+            writer.write(data)
             transport = writer.transport
             # drain() only matters when the buffer is full or the client left
             if not transport.is_closing() and \
                     transport.get_write_buffer_size() <= 65536:
                 return
-        if self.app is None:
-            await writer.drain()
-            return
-        # the client must take the rest within io_timeout
-        deadline = self.deadline
-        waiting = self.waiting_since
-        self.expect(self.app.io_timeout)
-        self.waiting_since = _ticks_ms()
+        timed = self.app is not None
+        if timed:  # the client must take the rest within io_timeout
+            deadline = self.deadline
+            waiting = self.waiting_since
+            self.expect(self.app.io_timeout)
+            self.waiting_since = _ticks_ms()
         try:
-            await writer.drain()
+            if not MICROPYTHON:
+                await writer.drain()
+                return
+            rest = memoryview(data)
+            while sent < len(rest):
+                await _writable(writer.s)
+                sent += writer.s.write(rest[sent:]) or 0
         finally:
-            self.deadline = deadline
-            self.waiting_since = waiting
+            if timed:
+                self.deadline = deadline
+                self.waiting_since = waiting
 
     async def aclose(self):
         if MICROPYTHON:

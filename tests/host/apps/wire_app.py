@@ -69,6 +69,15 @@ async def big(request):
     return 'x' * 20000
 
 
+@app.route('/pattern/<int:count>')
+async def pattern(request, count):
+    async def body():  # an offset lost in a write would break the pattern
+        chunk = bytes(range(250)) * 16
+        for _ in range(count):
+            yield chunk
+    return body()
+
+
 @app.route('/error')
 async def error(request):
     return 1 / 0
