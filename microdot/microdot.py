@@ -770,17 +770,17 @@ def parse_request_head(head):
             raise _bad()  # (also a space before the colon, or obs-fold)
         if colon in _FRAMING_NAME_LENGTHS:  # (only those are lowered)
             name = name.lower()
-            if name == 'content-length':
+            if name == 'host':
+                hosts += 1
+            elif name == 'connection':  # lines of a name make one list
+                connection += ',' + line[colon + 1:].lower()
+            elif name == 'content-length':
                 lengths.append(line[colon + 1:].strip(' \t'))
             elif name == 'transfer-encoding':
                 codings = (codings + ',' if codings else '') + \
                     line[colon + 1:]
-            elif name == 'connection':  # lines of a name make one list
-                connection += ',' + line[colon + 1:].lower()
             elif name == 'expect':
                 expect += ',' + line[colon + 1:].lower()
-            elif name == 'host':
-                hosts += 1
     if hosts > 1 or (not hosts and version == '1.1'):
         raise _bad()
     content_length = None
@@ -2231,16 +2231,21 @@ class _Listener:
 
     def accept(self):
         sock, addr = self.sock.accept()
+        raw = sock
         try:
             if self.ssl:
                 sock = self.ssl.wrap_socket(sock, server_side=True,
                                             do_handshake_on_connect=False)
             sock.setblocking(False)
-            stream = asyncio.StreamWriter(sock, {'peername': addr})
+            # the TCP socket too: a TLS socket whose handshake failed lets
+            # go of it unclosed (see _Connection.aclose)
+            stream = asyncio.StreamWriter(sock, {'peername': addr,
+                                                 'socket': raw})
             asyncio.create_task(self.app.handle_request(stream, stream))
             self.app._starting += 1  # holds a slot until its task starts
         except BaseException:
             sock.close()
+            raw.close()
             raise
 
     def close(self):
@@ -2369,7 +2374,12 @@ class _Connection:
 
     async def aclose(self):
         if MICROPYTHON:
-            await self.writer.aclose()
+            try:
+                await self.writer.aclose()
+            finally:
+                # (closing it twice is harmless; not closing it after a
+                # failed TLS handshake would hold it until collected)
+                self.writer.get_extra_info('socket').close()
             return
         self.writer.close()
         try:  # a client that reads nothing must not hold it open

@@ -204,6 +204,23 @@ def test_tls_clients_that_hang_up_or_speak_plain_http_are_quiet(
 
 
 @pytest.mark.parametrize('runtime', RUNTIMES)
+def test_tls_port_closes_a_failed_handshake_at_once(runtime, certificate):
+    # MicroPython's TLS socket lets go of its TCP socket when a handshake
+    # fails; unclosed, that socket stayed open until collected (on a board,
+    # a few plain-HTTP probes would take lwIP's TCP connections)
+    server, _ = tls_server(runtime, certificate)
+    with server as srv:
+        for _ in range(3):
+            with socket.create_connection(('127.0.0.1', srv.port)) as plain:
+                plain.sendall(b'GET / HTTP/1.0\r\n\r\n')
+                plain.settimeout(4)  # the server's own timeouts are longer
+                try:
+                    assert plain.recv(100) == b''
+                except ConnectionResetError:
+                    pass
+
+
+@pytest.mark.parametrize('runtime', RUNTIMES)
 def test_tls_without_a_certificate_is_one_line(runtime, tmp_path):
     missing = str(tmp_path / 'cert.pem')
     srv = Server(example('tls', 'tls.py'), runtime,
