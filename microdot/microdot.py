@@ -2261,13 +2261,16 @@ def _body_consumed(req):
 
 async def _drain(reader, limit=65536):
     """Read what the client is still sending before closing, so that the
-    kernel does not reset the connection before our answer is read."""
+    kernel does not reset the connection before our answer is read (on
+    MicroPython through the shared read buffer: nothing kept, no big
+    block needed)."""
     try:
         while limit > 0:
-            data = await asyncio.wait_for(reader.read(4096), 0.1)
-            if not data:
+            if not reader.buf and \
+                    not await asyncio.wait_for(reader._fill(), 0.1):
                 break
-            limit -= len(data)
+            limit -= len(reader.buf)
+            reader.buf = b''
     except Exception:
         pass
 
