@@ -548,7 +548,8 @@ class _BufferedReader:
     Request.max_readline is refused before it is all in memory, and an idle
     connection can wait for data without reading a request."""
 
-    def __init__(self, stream, conn=None, size=1024):
+    def __init__(self, stream, conn=None,
+                 size=1024 if MICROPYTHON else 65536):
         self.stream = stream
         self.conn = conn  # a server connection: reads keep its deadline
         self.size = size
@@ -741,6 +742,9 @@ def parse_request_head(head):
         end -= 1
     if len(request_line) != end or '\ufffd' in request_line:
         raise _bad()  # a request line is ASCII: clients percent-encode
+    limit = Request.max_readline
+    if end >= limit:  # (as header lines: a reader may give it whole)
+        raise _bad()
     parts = request_line.split(' ')
     if len(parts) != 3 or not parts[0] or parts[0].strip(_TOKEN):
         raise _bad()
@@ -756,7 +760,6 @@ def parse_request_head(head):
     else:
         raise _bad()
     url = _origin_form(method, url)
-    limit = Request.max_readline
     lengths = []
     codings = None
     connection = expect = ''

@@ -170,6 +170,13 @@ class RuleTableTests(unittest.TestCase):
         long_line = b'GET / HTTP/1.0\r\nX: ' + b'a' * Request.max_readline + \
             b'\r\n\r\n'
         self.assertEqual(verdict(long_line), 400)
+        # the request line too, however the reader delivered it
+        for length, expected in ((Request.max_readline - 1, OK),
+                                 (Request.max_readline, 400),
+                                 (Request.max_readline + 1000, 400)):
+            target = b'/' + b'a' * (length - len(b'GET / HTTP/1.0'))
+            head = b'GET ' + target + b' HTTP/1.0\r\n\r\n'
+            self.assertEqual(verdict(head), expected, length)
         many = b'GET / HTTP/1.0\r\n' + b'X: y\r\n' * (Request.max_headers + 1)
         self.assertEqual(verdict(many + b'\r\n'), 400)
         self.assertEqual(verdict(b'GET / HTTP/1.0\r\n' + b'X: y\r\n' *
