@@ -1350,17 +1350,14 @@ class Response:
             return self.body
         return _BodyIter(self.body, self.send_file_buffer_size)
 
-    async def write(self, stream, http_version='1.0', keep_alive=False):
-        """Send the response. Returns True when the connection can carry
-        another request (HTTP/1.1 keep-alive, or HTTP/1.0 that asked)."""
+    def _head(self, http11, keep_alive):
+        """The status line and headers, as bytes, for HTTP/1.1 (http11) or
+        1.0 and whether the client asked to keep the connection; no I/O.
+        Returns (head, keep_alive, chunked): whether the connection can
+        carry another request after this response, and whether its body
+        goes chunked."""
         status = self.status_code
-        if (status < 200 or status == 204 or status == 304) and self.body:
-            # these never carry a body: clients would read it as the start
-            # of the next response
-            await self._close_body()
-            self.body = b''
         self.complete()
-        http11 = http_version == '1.1'
         headers = self.headers
         body = self.body
         chunked = False
@@ -1409,7 +1406,20 @@ class Response:
         # a CR or LF inside a reason, name or value would add a line break
         if head.count('\n') != lines or head.count('\r') != lines:
             raise ValueError('invalid character in header')
-        head = head.encode()
+        return head.encode(), keep_alive, chunked
+
+    async def write(self, stream, http_version='1.0', keep_alive=False):
+        """Send the response. Returns True when the connection can carry
+        another request (HTTP/1.1 keep-alive, or HTTP/1.0 that asked)."""
+        status = self.status_code
+        if (status < 200 or status == 204 or status == 304) and self.body:
+            # these never carry a body: clients would read it as the start
+            # of the next response
+            await self._close_body()
+            self.body = b''
+        head, keep_alive, chunked = self._head(http_version == '1.1',
+                                               keep_alive)
+        body = self.body
         self._started = True
         try:
             if self.is_head or not body:
@@ -1432,7 +1442,8 @@ class Response:
         return keep_alive
 
     async def _write_iter(self, stream, chunked):
-        if MICROPYTHON and hasattr(self.body, 'readinto'):
+        if MICROPYTHON and hasattr(self.body, 'readinto') and \
+                not hasattr(self.body, '__anext__'):
             await self._write_file(stream, chunked)
             return
         body = self.body_iter()
@@ -1467,6 +1478,8 @@ class Response:
         try:
             while True:
                 n = f.readinto(data)
+                if iscoroutine(n):  # (an async stream, a socket's say)
+                    n = await n
                 if not n:
                     break
                 if not chunked:

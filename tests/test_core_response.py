@@ -398,6 +398,24 @@ class StreamingTests(unittest.TestCase):
             self.assertEqual(split(data)[2], expected)
             self.assertTrue(f.closed)
 
+    def test_body_with_an_async_readinto(self):
+        class AsyncReader(Closable):  # as asyncio's streams
+            async def readinto(self, buf):
+                return self.data.readinto(buf)
+
+            async def read(self, n=-1):
+                return self.data.read(n)
+
+        for version, expected in (('1.0', b'abcde'),
+                                  ('1.1', b'2\r\nab\r\n2\r\ncd\r\n1\r\ne\r\n'
+                                          b'0\r\n\r\n')):
+            f = AsyncReader(b'abcde')
+            res = Response(f)
+            res.send_file_buffer_size = 2
+            self.assertEqual(split(write(res, version, False)[0])[2],
+                             expected)
+            self.assertTrue(f.closed)
+
     def test_header_values_that_are_not_strings(self):
         data, _ = write(Response('x', headers={'X-Count': 3,
                                                'X-List': [1, 'b']}))
