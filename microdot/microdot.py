@@ -539,7 +539,7 @@ def _untimed(conn):
         conn.waiting_since = None
 
 
-_read_buffer = None  # see _BufferedReader._fill
+_read_buffer = None  # see _BufferedReader.fill
 
 
 class _BufferedReader:
@@ -555,7 +555,9 @@ class _BufferedReader:
         self.size = size
         self.buf = b''
 
-    async def _fill(self):
+    async def fill(self):
+        """Read what arrives next into buf; False at the end of the
+        stream."""
         stream = self.stream
         if MICROPYTHON and hasattr(stream, 'readinto'):
             # into the shared buffer, and only what arrived copied out
@@ -600,7 +602,7 @@ class _BufferedReader:
                     len(buf) > line_limit * 8:
                 raise ValueError('request head too long')
             start = max(len(buf) - 2, 0)
-            if not await self._fill():
+            if not await self.fill():
                 end = len(buf)
                 break
         head = self.buf
@@ -667,7 +669,7 @@ class _BufferedReader:
                 return data
             if limit and len(self.buf) > limit:
                 raise ValueError('line too long')
-            if not await self._fill():
+            if not await self.fill():
                 data = self.buf
                 self.buf = b''
                 return data
@@ -1351,11 +1353,11 @@ class Response:
         return _BodyIter(self.body, self.send_file_buffer_size)
 
     def _head(self, http11, keep_alive):
-        """The status line and headers, as bytes, for HTTP/1.1 (http11) or
-        1.0 and whether the client asked to keep the connection; no I/O.
-        Returns (head, keep_alive, chunked): whether the connection can
-        carry another request after this response, and whether its body
-        goes chunked."""
+        """The status line and headers as bytes, with no I/O, for a request
+        of HTTP/1.1 (http11) or 1.0 whose client asked to keep the
+        connection open (keep_alive). Returns (head, keep_alive, chunked):
+        whether the connection can carry another request after this
+        response, and whether its body is sent chunked."""
         status = self.status_code
         self.complete()
         headers = self.headers
@@ -2018,7 +2020,7 @@ class Microdot:
             conn.waiting_since = _ticks_ms()
             self._slot_changed()
             try:
-                if not (conn.reader.buf or await conn.reader._fill()) and \
+                if not (conn.reader.buf or await conn.reader.fill()) and \
                         conn.served:
                     return  # (a connection closed unused gets its 400)
             except OSError:
@@ -2283,7 +2285,7 @@ async def _drain(reader, limit=65536):
     try:
         while limit > 0:
             if not reader.buf and \
-                    not await asyncio.wait_for(reader._fill(), 0.1):
+                    not await asyncio.wait_for(reader.fill(), 0.1):
                 break
             limit -= len(reader.buf)
             reader.buf = b''
