@@ -6,8 +6,9 @@
 #   make test-device BOARD=UNIX [MPY_DIR=<micropython tree>]   (on a vboard)
 #   make test-device BOARD=RPI_PICO_W EMULATOR=1 [MPY_DIR=<micropython tree>]
 #     [BOOTROM=<rp2040js demo/bootrom.ts>]   (booted in rp2040js under Node,
-#     tools/pico_emulator.py; skipped with one line when the image, Node or
-#     the boot ROM is missing)
+#     tools/pico_emulator.py, with examples/webui as a ROMFS image in the
+#     flash's ROMFS partition, which the port mounts at /rom; skipped with
+#     one line when the image, Node or the boot ROM is missing)
 # Without MPY_DIR an image already in firmware/<board>/ is tested as it is.
 #   make test-vboard [HEAP=<size>]   (default: BOARD_HEAP in the Makefile)
 #   make vboard [HEAP=<size>]        serve a virtual board, for mpremote by hand
@@ -56,8 +57,10 @@ else ifeq ($(BOARD)$(if $(EMULATOR),+emulator),RPI_PICO_W+emulator)
 	elif [ $$rc != 0 ]; then echo "$$out"; exit $$rc; fi; \
 	if [ -n "$(MPY_DIR)" ]; then $(MAKE) --no-print-directory firmware BOARD=RPI_PICO_W || exit; \
 	else echo "test-device: testing $(call BUILT_IMAGE,RPI_PICO_W) (MPY_DIR=<micropython tree> rebuilds it)"; fi; \
+	$(MAKE) --no-print-directory romfs APP=examples/webui || exit; \
 	$(DEVTEST) --rp2040 "$(call BUILT_IMAGE,RPI_PICO_W)" \
-	  --bootrom $(MPY_CACHE)/rp2040-bootrom-B1.bin --timeout 600 $(DEVTEST_ARGS)
+	  --bootrom $(MPY_CACHE)/rp2040-bootrom-B1.bin \
+	  --romfs firmware/romfs/webui.romfs --timeout 600 $(DEVTEST_ARGS)
 else ifneq ($(EMULATOR),)
 	@echo "make test-device: EMULATOR=1 emulates BOARD=RPI_PICO_W only: rp2040js has no RP2350 (RPI_PICO2_W) nor ESP32; flash the board and use PORT=<its serial port>"; exit 2
 else

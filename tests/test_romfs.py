@@ -1,7 +1,9 @@
 # The webui example from a ROMFS bundle mounted at /rom (`make romfs
 # APP=examples/webui`): `make test-device BOARD=QEMU_ARM` mounts it in the
-# emulated board's memory, tests/host/test_romfs_bundle.py on the unix
-# runtime. Elsewhere these tests skip.
+# emulated board's memory, `make test-device BOARD=RPI_PICO_W EMULATOR=1`
+# puts it in the emulated Pico's ROMFS partition,
+# tests/host/test_romfs_bundle.py mounts it on the unix runtime. Elsewhere
+# these tests skip.
 import gc
 import sys
 import unittest
@@ -49,7 +51,8 @@ async def get(path, **headers):
 
 
 @unittest.skipUnless(BUNDLE, 'no ROMFS bundle mounted at /rom (make '
-                     'test-device BOARD=QEMU_ARM mounts one)')
+                     'test-device BOARD=QEMU_ARM or BOARD=RPI_PICO_W '
+                     'EMULATOR=1 loads one)')
 class FromRom(unittest.TestCase):
     @classmethod
     def setUpClass(cls):

@@ -445,8 +445,9 @@ def start_vboard(heapsize, micropython):
     return Started(cmd, rb'^vboard: (\S+) \(heap', 'the virtual board')
 
 
-def qemu_romfs_address():
-    with open(os.path.join(ROOT, 'boards', 'QEMU_ARM', 'board.json')) as f:
+def romfs_address(board):
+    """Where boards/<board>/board.json puts a ROMFS image in memory."""
+    with open(os.path.join(ROOT, 'boards', board, 'board.json')) as f:
         return int(json.load(f)['romfs']['address'], 0)
 
 
@@ -460,15 +461,18 @@ def start_qemu(firmware, romfs=None):
     cmd = QEMU_CMD + [firmware]
     if romfs:
         cmd += ['-device', 'loader,file=%s,addr=0x%x,force-raw=on' % (
-            romfs, qemu_romfs_address())]
+            romfs, romfs_address('QEMU_ARM'))]
     return Started(cmd, rb'redirected to (/dev/pts/\d+)', 'qemu')
 
 
-def start_rp2040(firmware, bootrom):
+def start_rp2040(firmware, bootrom, romfs=None):
     cmd = [sys.executable, os.path.join(ROOT, 'tools', 'pico_emulator.py'),
            'serve', firmware]
     if bootrom:
         cmd += ['--bootrom', bootrom]
+    if romfs:  # in the flash's ROMFS partition: the port mounts it itself
+        cmd += ['--romfs', romfs,
+                '--romfs-address', hex(romfs_address('RPI_PICO_W'))]
     return Started(cmd, rb'^pico-emulator: (/dev/\S+)', 'rp2040js',
                    timeout=120)
 
@@ -494,8 +498,9 @@ def parse_args(argv):
                        help='boot this QEMU_ARM image in qemu-system-arm and '
                             'test it')
     where.add_argument('--romfs', metavar='IMAGE',
-                       help='with --qemu: load this ROMFS image into the '
-                            "emulated board's memory and mount it at /rom")
+                       help='with --qemu or --rp2040: load this ROMFS image '
+                            "into the emulated board's memory (the Pico's "
+                            'ROMFS partition) and mount it at /rom')
     where.add_argument('--rp2040', metavar='FIRMWARE',
                        help='boot this RP2040 UF2 image in rp2040js '
                             '(tools/pico_emulator.py) and test it')
@@ -560,13 +565,13 @@ def open_board(args):
     elif args.qemu:
         started = start_qemu(args.qemu, args.romfs)
     elif args.rp2040:
-        started = start_rp2040(args.rp2040, args.bootrom)
+        started = start_rp2040(args.rp2040, args.bootrom, args.romfs)
     try:
         port = started.port if started else port
         board = Board(port, soft_reset=args.soft_reset)
         if args.qemu and args.romfs:
             board.prelude = ROMFS_MOUNT_CODE % (
-                qemu_romfs_address(), os.path.getsize(args.romfs))
+                romfs_address('QEMU_ARM'), os.path.getsize(args.romfs))
         return started, board
     except BaseException:
         if started:

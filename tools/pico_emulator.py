@@ -3,9 +3,12 @@
 Node), its USB serial port behind a pseudo-terminal.
 
   tools/pico_emulator.py serve IMAGE.uf2 [--bootrom FILE]
+                               [--romfs IMAGE.romfs --romfs-address ADDRESS]
       prints "pico-emulator: /dev/pts/N (...)" once the board's USB serial
       port is up, then relays bytes both ways until killed: mpremote,
       tools/devtest or a terminal talk to it as to a board's /dev/ttyACM0.
+      --romfs puts a ROMFS image in the flash at the image's ROMFS
+      partition, which the port mounts at /rom.
   tools/pico_emulator.py prepare [--bootrom FILE]
       installs rp2040js (pinned in tools/rp2040/package.json) and gets the
       RP2040 boot ROM; exit 0 when the emulator can run, else one line
@@ -252,9 +255,16 @@ def serve(args):
         raise BadInput('no firmware image at %s (make firmware '
                           'BOARD=RPI_PICO_W MPY_DIR=<micropython tree>)'
                           % args.image)
-    bootrom = prepare(args)
-    bridge = Bridge(['node', EMULATOR_SCRIPT, '--bootrom', bootrom,
-                     '--image', os.path.abspath(args.image)], CONNECTED)
+    if args.romfs and (not os.path.isfile(args.romfs) or
+                       not args.romfs_address):
+        raise BadInput('--romfs needs an image (make romfs APP=...) and '
+                       '--romfs-address (boards/RPI_PICO_W/board.json)')
+    cmd = ['node', EMULATOR_SCRIPT, '--bootrom', prepare(args),
+           '--image', os.path.abspath(args.image)]
+    if args.romfs:
+        cmd += ['--romfs', os.path.abspath(args.romfs),
+                '--romfs-address', args.romfs_address]
+    bridge = Bridge(cmd, CONNECTED)
     try:
         print('pico-emulator: %s (rp2040js %s, %s)' % (
             bridge.port, installed_rp2040js(), os.path.basename(args.image)),
@@ -273,6 +283,10 @@ def parse_args(argv):
                 'serve': sub.add_parser('serve', help='boot an image and '
                                         'serve its USB serial port on a pty')}
     commands['serve'].add_argument('image', help='a UF2 image for the RP2040')
+    commands['serve'].add_argument('--romfs', help='a ROMFS image to put in '
+                                   "the flash at the image's ROMFS partition")
+    commands['serve'].add_argument('--romfs-address', help='where that '
+                                   'partition starts (e.g. 0x1010c000)')
     for cmd in commands.values():
         cmd.add_argument('--bootrom', help="the RP2040 boot ROM: rp2040js's "
                          'demo/bootrom.ts or a 16 KB binary (default: '

@@ -4,6 +4,7 @@ boot ROM and a built RPI_PICO_W image) the suite on the emulated Pico."""
 import glob
 import hashlib
 import http.server
+import json
 import os
 import shutil
 import struct
@@ -137,6 +138,27 @@ def test_without_node_the_emulator_is_unavailable(monkeypatch):
     with pytest.raises(pico_emulator.Unavailable,
                        match='Node.js is not installed'):
         pico_emulator.ensure_rp2040js()
+
+
+def test_a_romfs_image_needs_its_file_and_address(tmp_path):
+    image = tmp_path / 'fw.uf2'
+    image.write_bytes(b'')
+    for romfs, address in ((str(tmp_path / 'missing.romfs'), '0x1010c000'),
+                           (str(image), None)):
+        args = pico_emulator.parse_args(['serve', str(image), '--romfs',
+                                         romfs] + (['--romfs-address', address]
+                                                   if address else []))
+        with pytest.raises(pico_emulator.BadInput, match='--romfs needs'):
+            pico_emulator.serve(args)
+
+
+def test_the_romfs_address_is_the_pico_w_partition():
+    # the rp2 port puts ROMFS right below the filesystem: 2 MB of flash,
+    # 848 KB of filesystem on RPI_PICO_W (picotool info -a shows the same)
+    with open(os.path.join(ROOT, 'boards', 'RPI_PICO_W', 'board.json')) as f:
+        romfs = json.load(f)['romfs']
+    assert int(romfs['address'], 0) == \
+        0x10000000 + 2048 * 1024 - 848 * 1024 - romfs['bytes']
 
 
 # ---- the make target's skip lines ----

@@ -3,6 +3,11 @@
 // a pty in front of it, for mpremote.
 //
 //   node emulator.mjs --bootrom BOOTROM.bin --image FIRMWARE.uf2
+//       [--romfs IMAGE.romfs --romfs-address ADDRESS]
+//
+// --romfs writes a ROMFS image into the flash at ADDRESS (the image's ROMFS
+// partition), where the port finds and mounts it at /rom, as after
+// `mpremote romfs deploy`.
 //
 // stderr gets one line "rp2040js: usb connected" when the board's USB serial
 // port is up, and messages about the emulator itself.
@@ -18,9 +23,12 @@ const BOOTROM_BYTES = 16384;
 const CYCLE_NANOS = 1e9 / 125_000_000; // 125 MHz
 const BATCH = 200_000; // instructions between two looks at the host side
 
-function option(name) {
+function option(name, optional = false) {
   const at = process.argv.indexOf('--' + name);
   if (at < 0 || at + 1 >= process.argv.length) {
+    if (optional) {
+      return null;
+    }
     fail(`missing --${name}`);
   }
   return process.argv[at + 1];
@@ -72,6 +80,14 @@ const mcu = simulator.rp2040;
 mcu.logger = new ConsoleLogger(LogLevel.Error);
 loadBootrom(mcu, option('bootrom'));
 loadUF2(mcu, option('image'));
+const romfs = option('romfs', true);
+if (romfs) {
+  const address = Number(option('romfs-address'));
+  if (!(address >= FLASH_START)) {
+    fail(`--romfs-address ${option('romfs-address')} is not a flash address`);
+  }
+  mcu.flash.set(readFileSync(romfs), address - FLASH_START);
+}
 
 // Bytes from the host wait here until the board's receive FIFO has room.
 const pending = [];
