@@ -1162,10 +1162,15 @@ def _http_date(value):
 
 def _append_field(head, name, value):
     """Add a header line to head, a list of strings to join (its parts
-    added as they are: no string is made for the line)."""
+    added as they are: no string is made for the line). A CR or LF in the
+    name or value would start another line: ValueError."""
+    if not isinstance(value, str):
+        value = str(value)
+    if '\r' in name or '\n' in name or '\r' in value or '\n' in value:
+        raise ValueError('invalid character in header')
     head.append(name)
     head.append(': ')
-    head.append(value if isinstance(value, str) else str(value))
+    head.append(value)
     head.append('\r\n')
 
 
@@ -1375,40 +1380,31 @@ class Response:
             else:
                 keep_alive = False  # the body ends when the connection does
         if self.reason is not None:
-            reason = self.reason
+            reason = str(self.reason)
+            if '\r' in reason or '\n' in reason:  # (a line of its own)
+                raise ValueError('invalid character in header')
         elif http11:
             reason = _reason(status)
         else:
             reason = 'OK' if status == 200 else 'N/A'
         head = ['HTTP/1.%d %d %s\r\n' % (http11, status, reason)]
-        lines = 2  # the status line and the empty line
         for name, value in headers.items():
             if isinstance(value, list):
                 for v in value:
                     _append_field(head, name, v)
-                lines += len(value)
             else:
                 _append_field(head, name, value)
-                lines += 1
         if chunked:
             head.append('Transfer-Encoding: chunked\r\n')
-            lines += 1
         elif length is not None:
             head.append('Content-Length: %d\r\n' % length)
-            lines += 1
         if http11:
             if not keep_alive:
                 head.append('Connection: close\r\n')
-                lines += 1
         elif keep_alive:
             head.append('Connection: keep-alive\r\n')
-            lines += 1
         head.append('\r\n')
-        head = ''.join(head)
-        # a CR or LF inside a reason, name or value would add a line break
-        if head.count('\n') != lines or head.count('\r') != lines:
-            raise ValueError('invalid character in header')
-        return head.encode(), keep_alive, chunked
+        return ''.join(head).encode(), keep_alive, chunked
 
     async def write(self, stream, http_version='1.0', keep_alive=False):
         """Send the response. Returns True when the connection can carry
@@ -1456,8 +1452,7 @@ class Response:
                 if chunked:
                     if chunk:  # (one copy of the chunk, not two)
                         await stream.awrite(b''.join((
-                            ('%X\r\n' % len(chunk)).encode(), chunk,
-                            b'\r\n')))
+                            b'%X\r\n' % len(chunk), chunk, b'\r\n')))
                 else:
                     await stream.awrite(chunk)
             if chunked:
@@ -2321,7 +2316,8 @@ def _peer_address(addr):
 
 class _Connection:
     """A client connection: its writer, with the awrite/aclose coroutines
-    of MicroPython's streams (over asyncio's StreamWriter on CPython), and,
+    of MicroPython's streams (writing to the socket itself on MicroPython,
+    over asyncio's StreamWriter on CPython), and,
     when the server holds it (app given), its buffered reader, the client's
     address, the scheme, the requests served so far, its task, the deadline
     the watchdog enforces (ticks, 0 for none) and since when it has kept the

@@ -35,6 +35,7 @@ import time
 import xml.etree.ElementTree as ET
 
 import facts
+import processes
 import runner_protocol as protocol
 from runner_protocol import CaseResult, ModuleResult, parse_output
 
@@ -423,13 +424,7 @@ class Started:
                 or 'no output in %ds' % timeout))
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        processes.stop(self.proc)
         self.log.close()
 
 

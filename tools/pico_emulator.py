@@ -38,6 +38,8 @@ import time
 import tty
 import urllib.request
 
+import processes
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EMULATOR_DIR = os.path.join(ROOT, 'tools', 'rp2040')
 EMULATOR_SCRIPT = os.path.join(EMULATOR_DIR, 'emulator.mjs')
@@ -239,13 +241,7 @@ class Bridge:
             pass
 
     def close(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        processes.stop(self.proc)
         for fd in (self.master, self.slave):
             os.close(fd)
 
